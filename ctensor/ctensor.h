@@ -33,9 +33,10 @@ tt_status tt_fail(tt_status status, const char *fmt, ...)
     ;
 
 /* ---- dtypes (dtype.c, dtypes.def) ------------------------------------------------ */
+#include "dtypes.def"
 typedef enum {
 #define X(ENUM, ctype, suffix, compute, category, name) ENUM,
-#include "dtypes.def"
+    TT_DTYPES(X)
 #undef X
     TT_NUM_DTYPES
 } tt_dtype;
@@ -59,8 +60,8 @@ tt_dtype tt_promote(tt_dtype a, tt_dtype b);    /* torch.promote_types */
 typedef struct tt_storage {
     char *data;
     int64_t nbytes;
-    int64_t refcount;                   /* atomic */
-    int64_t version;                    /* atomic */
+    _Atomic int64_t refcount;
+    _Atomic int64_t version;
     void (*deleter)(void *ctx);         /* NULL: owned, free data ourselves */
     void *deleter_ctx;
 } tt_storage;
@@ -127,6 +128,29 @@ typedef void (*tt_loop)(char **ptr, const int64_t *step, int64_t n, const void *
 tt_status tt_iter_run(const tt_view *out, int ninputs, const tt_view *const *inputs,
                       tt_loop loop, const void *extra);
 
+/* The plan tt_iter_run makes, for callers that need to look at or reuse it (reductions,
+ * the teaching helper that prints loop plans).  Arrays are innermost dim first. */
+typedef struct {
+    int nop;                                    /* operands: output + inputs */
+    int ndim;                                   /* dims after coalescing, >= 1 */
+    int64_t numel;
+    int64_t shape[TT_MAX_DIMS];
+    int64_t strides[TT_MAX_OPERANDS][TT_MAX_DIMS];  /* bytes */
+    char *base[TT_MAX_OPERANDS];
+    int itemsize[TT_MAX_OPERANDS];
+    bool writes_overlap;                        /* output has a stride-0 dim */
+} tt_iter_plan;
+
+enum {
+    TT_ITER_INPUT_ORDER = 1,    /* order dims by the first input's strides (reductions) */
+    TT_ITER_NO_COALESCE = 2,    /* keep dims apart (for teaching: show the raw plan) */
+};
+tt_status tt_iter_plan_build(tt_iter_plan *plan, const tt_view *out, int ninputs,
+                             const tt_view *const *inputs, int flags);
+void tt_iter_plan_run(const tt_iter_plan *plan, tt_loop loop, const void *extra);
+void tt_iter_plan_range(const tt_iter_plan *plan, tt_loop loop, const void *extra,
+                        int64_t begin, int64_t end);
+
 /* ---- copy and cast (cast.c) ------------------------------------------------------- */
 /* dst[i] = (dst dtype) src[i], src broadcast to dst's shape; torch's cast semantics. */
 tt_status tt_copy(const tt_view *dst, const tt_view *src);
@@ -139,8 +163,24 @@ typedef struct {
     bool is_float;  /* which of the two the caller gave */
 } tt_scalar;
 tt_status tt_fill(const tt_view *dst, tt_scalar value);
+void tt_scalar_to(void *buf, tt_dtype dtype, tt_scalar value);  /* 8-byte buf */
+/* a 0-d view of one value in buf (8 bytes), with s as its fake storage: no malloc */
+void tt_scalar_view(tt_view *v, tt_storage *s, void *buf, tt_dtype dtype);
+bool tt_views_overlap(const tt_view *a, const tt_view *b);
 /* element of a view read/written through a double or int64 (item(), tolist()) */
 void tt_read_scalar(const tt_view *v, const int64_t *index, double *f, int64_t *i);
+
+/* ---- advanced indexing (index.c) ---------------------------------------------------- */
+/* out[b..., r...] = src[index0[b...], ..., index{n-1}[b...], r...]: the first nadv dims
+ * of src are indexed by int64 views that all have out's leading shape B; the remaining
+ * dims of src follow.  Every index is bounds-checked before anything is read. */
+tt_status tt_index_gather(const tt_view *out, const tt_view *src, int nadv,
+                          const tt_view *const *index);
+/* dst[index0[b...], ..., r...] = values[b..., r...]  (or += when accumulate) */
+tt_status tt_index_scatter(const tt_view *dst, int nadv, const tt_view *const *index,
+                           const tt_view *values, bool accumulate);
+/* out: a new int64 tensor of shape (count, ndim) with the coordinates of nonzeros */
+tt_status tt_nonzero(tt_view *out, const tt_view *src);
 
 /* ---- threads ----------------------------------------------------------------------- */
 int tt_get_num_threads(void);

@@ -1,0 +1,74 @@
+"""Build the C core (ctensor/*.c) and the Cython boundary (tinytensor/_C.pyx) as one
+extension module.
+
+Environment switches:
+  TINYTENSOR_NO_OPENMP=1   build without OpenMP even when the compiler has it
+  TINYTENSOR_PORTABLE=1    no -march=native (a binary that runs on any x86-64/arm64)
+  TINYTENSOR_SANITIZE=1    build with AddressSanitizer + UndefinedBehaviorSanitizer
+  TINYTENSOR_DEBUG=1       -O0 -g
+"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+from setuptools import Extension, setup
+from Cython.Build import cythonize
+
+
+def flag(name):
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def compiler_accepts(args):
+    """True when the C compiler builds and links a tiny program with these flags."""
+    cc = os.environ.get("CC", "cc")
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "t.c")
+        with open(src, "w") as f:
+            f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() < 0;}\n"
+                    if "-fopenmp" in args else "int main(void){return 0;}\n")
+        r = subprocess.run([cc, src, "-o", os.path.join(d, "t")] + args,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return r.returncode == 0
+
+
+compile_args = ["-std=c11", "-Wall", "-Wno-unused-function", "-fno-strict-aliasing"]
+link_args = []
+if flag("TINYTENSOR_DEBUG"):
+    compile_args += ["-O0", "-g"]
+else:
+    compile_args += ["-O3"]
+if not flag("TINYTENSOR_PORTABLE") and compiler_accepts(["-march=native"]):
+    compile_args.append("-march=native")
+if not flag("TINYTENSOR_NO_OPENMP") and compiler_accepts(["-fopenmp"]):
+    compile_args.append("-fopenmp")
+    link_args.append("-fopenmp")
+    print("tinytensor: building with OpenMP", file=sys.stderr)
+else:
+    print("tinytensor: building without OpenMP", file=sys.stderr)
+if flag("TINYTENSOR_SANITIZE"):
+    san = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g"]
+    compile_args += san
+    link_args += san
+
+sources = ["tinytensor/_C.pyx"] + sorted(glob.glob("ctensor/*.c"))
+ext = Extension(
+    "tinytensor._C",
+    sources=sources,
+    include_dirs=["ctensor"],
+    extra_compile_args=compile_args,
+    extra_link_args=link_args,
+    depends=glob.glob("ctensor/*.h") + glob.glob("ctensor/*.def") + glob.glob("tinytensor/*.pxi")
+    + ["tinytensor/ctensor.pxd"],
+)
+
+setup(
+    ext_modules=cythonize(
+        [ext],
+        language_level=3,
+        compiler_directives={"boundscheck": False, "wraparound": False,
+                             "cdivision": True, "embedsignature": False},
+    ),
+)

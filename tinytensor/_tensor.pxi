@@ -1,0 +1,263 @@
+# _tensor.pxi -- the Tensor's fields, how new tensors are made, and grad mode.
+#
+# TensorBase holds a tt_view (which owns one storage reference) and the slots autograd
+# needs.  The Python class tinytensor.Tensor subclasses it and adds the methods;
+# results made here are instances of whatever class set_tensor_type() registered.
+
+cdef bint grad_enabled = True
+
+
+def is_grad_enabled():
+    """True when operations record autograd graphs (not inside no_grad)."""
+    return grad_enabled
+
+
+def _set_grad_enabled(bint mode):
+    global grad_enabled
+    prev = grad_enabled
+    grad_enabled = mode
+    return prev
+
+
+cdef class TensorBase:
+    cdef tt_view v
+    cdef public object _grad            # .grad of a leaf
+    cdef public object _grad_fn         # the autograd node that made this tensor
+    cdef public bint _requires_grad     # a leaf that wants gradients
+    cdef public object _base            # the tensor this is a view of, if any
+    cdef public object _hooks           # register_hook callbacks, or None
+    cdef public bint _retains_grad
+    cdef public int _output_nr          # which output of _grad_fn this is
+    cdef object __weakref__
+
+    def __cinit__(self):
+        self.v.storage = NULL
+        self.v.ndim = 0
+
+    def __dealloc__(self):
+        tt_storage_decref(self.v.storage)
+
+    # ---- facts about the view -------------------------------------------------------
+    @property
+    def dtype(self):
+        return DTYPES[self.v.dtype]
+
+    @property
+    def shape(self):
+        return Size([self.v.shape[i] for i in range(self.v.ndim)])
+
+    def size(self, dim=None):
+        """The shape as a Size, or one dim's length."""
+        if dim is None:
+            return Size([self.v.shape[i] for i in range(self.v.ndim)])
+        return self.v.shape[wrap_dim(dim, self.v.ndim)]
+
+    def stride(self, dim=None):
+        """Strides in elements, as torch (a tuple, or one dim's stride)."""
+        if dim is None:
+            return tuple([self.v.strides[i] for i in range(self.v.ndim)])
+        return self.v.strides[wrap_dim(dim, self.v.ndim)]
+
+    @property
+    def ndim(self):
+        return self.v.ndim
+
+    def dim(self):
+        return self.v.ndim
+
+    def ndimension(self):
+        return self.v.ndim
+
+    def numel(self):
+        return tt_view_numel(&self.v)
+
+    def nelement(self):
+        return tt_view_numel(&self.v)
+
+    def element_size(self):
+        return tt_dtypes[self.v.dtype].itemsize
+
+    @property
+    def itemsize(self):
+        return tt_dtypes[self.v.dtype].itemsize
+
+    @property
+    def nbytes(self):
+        return tt_view_numel(&self.v) * tt_dtypes[self.v.dtype].itemsize
+
+    def storage_offset(self):
+        return self.v.offset
+
+    def data_ptr(self):
+        return <uintptr_t>tt_view_data(&self.v)
+
+    def _storage_ptr(self):
+        """Address of the storage block: equal for tensors that share memory."""
+        return <uintptr_t>self.v.storage.data
+
+    def _storage_nbytes(self):
+        return self.v.storage.nbytes
+
+    def _storage_refcount(self):
+        return self.v.storage.refcount
+
+    @property
+    def _version(self):
+        return self.v.storage.version
+
+    def _bump_version(self):
+        self.v.storage.version += 1
+
+    def is_contiguous(self, memory_format=None):
+        return tt_is_contiguous(&self.v)
+
+    def is_floating_point(self):
+        return tt_dtypes[self.v.dtype].category == TT_CAT_FLOAT
+
+    def is_complex(self):
+        return False
+
+    def _is_view_of(self, TensorBase other):
+        """True when both tensors use the same storage block."""
+        return self.v.storage == other.v.storage
+
+    def _overlaps(self, TensorBase other):
+        return tt_views_overlap(&self.v, &other.v)
+
+    def __len__(self):
+        if self.v.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.v.shape[0]
+
+    # ---- memory sharing (see _interop.pxi) ---------------------------------------------
+    def __getbuffer__(self, Py_buffer *buffer, int flags):
+        tensor_getbuffer(self, buffer, flags)
+
+    def __releasebuffer__(self, Py_buffer *buffer):
+        free(buffer.internal)
+
+    # ---- scalars out ------------------------------------------------------------------
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if tt_view_numel(&self.v) != 1:
+            raise RuntimeError(f"a Tensor with {tt_view_numel(&self.v)} elements cannot be "
+                               "converted to Scalar")
+        return read_item(&self.v)
+
+    def tolist(self):
+        """Nested Python lists of the values (a number for a 0-d tensor)."""
+        if self.v.ndim == 0:
+            return read_item(&self.v)
+        cdef int64_t index[TT_MAX_DIMS]
+        return tolist_rec(&self.v, 0, index)
+
+
+cdef type TensorType = TensorBase
+cdef object Size = tuple
+
+
+def set_tensor_type(cls, size_cls):
+    """Called once by tinytensor: results are made as instances of cls; shapes as size_cls."""
+    global TensorType, Size
+    TensorType = cls
+    Size = size_cls
+
+
+cdef inline TensorBase wrap_view(tt_view *v):
+    """A new Tensor object owning v's storage reference (which the caller gives up)."""
+    cdef TensorBase t = <TensorBase>TensorBase.__new__(TensorType)
+    t.v = v[0]
+    return t
+
+
+cdef inline TensorBase view_of(TensorBase base, tt_view *v):
+    """A new Tensor object for a view of base's storage (takes a new reference)."""
+    tt_storage_incref(v.storage)
+    cdef TensorBase t = <TensorBase>TensorBase.__new__(TensorType)
+    t.v = v[0]
+    t._base = base if base._base is None else base._base
+    return t
+
+
+cdef TensorBase new_empty(tt_dtype dt, int ndim, const int64_t *shape):
+    cdef tt_view v
+    check(tt_empty(&v, dt, ndim, shape))
+    return wrap_view(&v)
+
+
+cdef inline int wrap_dim(object dim, int ndim) except -1:
+    cdef long d
+    try:
+        d = dim.__index__()
+    except AttributeError:
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}") from None
+    cdef int n = ndim if ndim > 0 else 1
+    if d < -n or d >= n:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-n}, {n - 1}], but got {d})")
+    return d + n if d < 0 else d
+
+
+def _wrap_dim(dim, int ndim):
+    return wrap_dim(dim, ndim)
+
+
+cdef object read_item(tt_view *v):
+    cdef int64_t index[TT_MAX_DIMS]
+    memset(index, 0, sizeof(index))
+    return read_at(v, index)
+
+
+cdef object read_at(tt_view *v, int64_t *index):
+    cdef double f
+    cdef int64_t i
+    tt_read_scalar(v, index, &f, &i)
+    if v.dtype == TT_BOOL:
+        return i != 0
+    if tt_dtypes[v.dtype].category == TT_CAT_INT:
+        return i
+    return f
+
+
+cdef object tolist_rec(tt_view *v, int d, int64_t *index):
+    cdef list out = []
+    cdef int64_t k
+    for k in range(v.shape[d]):
+        index[d] = k
+        if d == v.ndim - 1:
+            out.append(read_at(v, index))
+        else:
+            out.append(tolist_rec(v, d + 1, index))
+    return out
+
+
+cdef inline TensorBase as_tensor_arg(object x, str what):
+    if isinstance(x, TensorBase):
+        return <TensorBase>x
+    raise TypeError(f"{what} must be a Tensor, not {type(x).__name__}")
+
+
+# ---- thread control and the buffer cache ----------------------------------------------
+def get_num_threads():
+    """Threads the kernels may use (1 when built without OpenMP)."""
+    return tt_get_num_threads()
+
+
+def set_num_threads(int n):
+    """Set the number of threads kernels may use."""
+    if n < 1:
+        raise ValueError("set_num_threads expects a positive integer")
+    tt_set_num_threads(n)
+
+
+def has_openmp():
+    return tt_has_openmp()
+
+
+def empty_cache():
+    """Give cached large buffers back to the system."""
+    tt_empty_cache()
+
+
+def cached_bytes():
+    return tt_cached_bytes()
