@@ -182,6 +182,12 @@ tt_status tt_index_scatter(const tt_view *dst, int nadv, const tt_view *const *i
 /* out: a new int64 tensor of shape (count, ndim) with the coordinates of nonzeros */
 tt_status tt_nonzero(tt_view *out, const tt_view *src);
 
+/* ---- math: elementwise, reductions, matmul (binary.c, unary.c, reduce.c, matmul.c) -- */
+/* (declarations of the math kernels go in this section) */
+
+/* ---- random numbers (random.c) ------------------------------------------------------ */
+/* (declarations of the generator and samplers go in this section) */
+
 /* ---- threads ----------------------------------------------------------------------- */
 int tt_get_num_threads(void);
 void tt_set_num_threads(int n);

@@ -98,6 +98,10 @@ cdef extern from "ctensor.h" nogil:
                                const tt_view *values, bint accumulate)
     tt_status tt_nonzero(tt_view *out, const tt_view *src)
 
+    # ---- math (binary.c, unary.c, reduce.c, matmul.c) ----
+
+    # ---- random (random.c) ----
+
     int tt_get_num_threads()
     void tt_set_num_threads(int n)
     bint tt_has_openmp()

@@ -1,0 +1,1 @@
+# _math.pxi -- elementwise, reduction and matmul kernels (see ctensor/binary.c ...).

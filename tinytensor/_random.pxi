@@ -1,0 +1,1 @@
+# _random.pxi -- the random generator and samplers (see ctensor/random.c).
