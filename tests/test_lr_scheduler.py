@@ -138,6 +138,17 @@ class Halving:
         return self.rate ** x
 
 
+class CountingScale:
+    """A scale_fn with state: it decays with each call, so the number of calls shows."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return 0.999 ** self.calls
+
+
 CASES = [
     ("lambda", "sgd", lambda M, o: M.LambdaLR(o, lambda e: 0.95 ** e), 300),
     ("lambda_two_groups", "two",
@@ -176,6 +187,8 @@ CASES = [
                              scale_mode="iterations"), 300),
     ("cyclic_custom_object", "momentum",
      lambda M, o: M.CyclicLR(o, 0.01, 0.1, step_size_up=12, scale_fn=Halving()), 100),
+    ("cyclic_stateful_scale_fn", "two",
+     lambda M, o: M.CyclicLR(o, 0.01, 0.1, step_size_up=6, scale_fn=CountingScale()), 100),
     ("cyclic_no_momentum", "sgd",
      lambda M, o: M.CyclicLR(o, 0.001, 0.01, step_size_up=9, cycle_momentum=False), 100),
     ("cyclic_adam", "adam",

@@ -681,12 +681,13 @@ class CyclicLR(LRScheduler):
             scale_factor = x / self.step_ratio
         else:
             scale_factor = (x - 1) / (self.step_ratio - 1)
-        amplitude = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        # scale_fn is called once per value, as torch does, in case it keeps state.
+        scale_x = cycle if self.scale_mode == "cycle" else self.last_epoch
 
-        lrs = [base_lr + (max_lr - base_lr) * scale_factor * amplitude
+        lrs = [base_lr + (max_lr - base_lr) * scale_factor * self.scale_fn(scale_x)
                for base_lr, max_lr in zip(self.base_lrs, self.max_lrs, strict=True)]
         if self.cycle_momentum:
-            momentums = [high - (high - low) * scale_factor * amplitude
+            momentums = [high - (high - low) * scale_factor * self.scale_fn(scale_x)
                          for low, high in zip(self.base_momentums, self.max_momentums,
                                               strict=True)]
             for group, momentum in zip(self.optimizer.param_groups, momentums, strict=True):
