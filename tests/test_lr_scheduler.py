@@ -667,7 +667,7 @@ def test_schedule_lr_per_group_epoch_and_state():
 
 
 def test_schedule_lr_matches_torch_lambda_for_a_relative_schedule():
-    # LambdaLR computes base_lr * f(epoch); the same product as a schedule gives the same floats.
+    # LambdaLR computes base_lr * f(epoch): as a schedule, the same product, the same floats.
     ours, _, _ = run(lrs, make_fake_optimizer, "sgd",
                      lambda M, o: M.ScheduleLR(o, lambda t: 0.1 * math.cos(t / 50)), 100)
     theirs, _, _ = run(torch_lrs, make_torch_optimizer, "sgd",

@@ -14,7 +14,8 @@ as float64 arithmetic does, where float32 Optax shows 0.2.
 import math
 
 __all__ = [
-    "constant_schedule", "polynomial_schedule", "linear_schedule", "piecewise_constant_schedule",
+    "constant_schedule", "polynomial_schedule", "linear_schedule",
+    "piecewise_constant_schedule",
     "exponential_decay", "cosine_decay_schedule", "join_schedules",
     "warmup_cosine_decay_schedule", "warmup_exponential_decay_schedule",
 ]

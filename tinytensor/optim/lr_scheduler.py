@@ -46,6 +46,15 @@ _ORDER_URL = "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-
 
 # ---- param_groups access: lrs may be floats or (0-d / 1-element) tensors ----------------
 
+def _zip_strict(*sequences):
+    """zip that refuses sequences of different lengths (zip(strict=True) needs Python 3.10)."""
+    sequences = [list(s) for s in sequences]
+    lengths = [len(s) for s in sequences]
+    if len(set(lengths)) > 1:
+        raise ValueError(f"expected one value per param group, got lengths {lengths}")
+    return zip(*sequences)
+
+
 def _is_tensor(value):
     # Duck-typed so this file imports no tensor library; tinytensor and torch tensors both fit.
     return hasattr(value, "clone") and hasattr(value, "fill_")
@@ -280,7 +289,7 @@ class LRScheduler:
                 values = closed_form() if closed_form is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
+        for group, lr in _zip_strict(self.optimizer.param_groups, values):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
 
@@ -323,7 +332,7 @@ class LambdaLR(_LambdaScheduler):
     def get_lr(self):
         _warn_get_lr_called_outside_step(self)
         return [base_lr * fn(self.last_epoch)
-                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)]
+                for fn, base_lr in _zip_strict(self.lr_lambdas, self.base_lrs)]
 
 
 class MultiplicativeLR(_LambdaScheduler):
@@ -337,8 +346,7 @@ class MultiplicativeLR(_LambdaScheduler):
         if self._is_initial:
             return self._current_lrs()
         return [group["lr"] * fn(self.last_epoch)
-                for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups,
-                                     strict=True)]
+                for fn, group in _zip_strict(self.lr_lambdas, self.optimizer.param_groups)]
 
 
 class StepLR(LRScheduler):
@@ -520,9 +528,9 @@ class CosineAnnealingLR(LRScheduler):
         if (e - 1 - T) % (2 * T) == 0:
             # The minimum, where the ratio below would divide by 1 + cos(pi) = 0: climb
             # back by the first step's size instead.
+            groups = self.optimizer.param_groups
             return [group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base_lr, group in zip(self.base_lrs, self.optimizer.param_groups,
-                                              strict=True)]
+                    for base_lr, group in _zip_strict(self.base_lrs, groups)]
         ratio = (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T))
         return [ratio * (group["lr"] - eta_min) + eta_min
                 for group in self.optimizer.param_groups]
@@ -557,9 +565,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def get_lr(self):
         _warn_get_lr_called_outside_step(self)
-        return [self.eta_min
-                + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
-                for base_lr in self.base_lrs]
+        eta_min, cos = self.eta_min, math.cos(math.pi * self.T_cur / self.T_i)
+        return [eta_min + (base_lr - eta_min) * (1 + cos) / 2 for base_lr in self.base_lrs]
 
     def step(self, epoch=None):
         """Advance one epoch, or jump to a (possibly fractional) epoch."""
@@ -590,7 +597,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             values = self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
+        for group, lr in _zip_strict(self.optimizer.param_groups, values):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
 
@@ -610,7 +617,7 @@ class CyclicLR(LRScheduler):
         self.optimizer = optimizer
         base_lrs = _per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
-            for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
+            for lr, group in _zip_strict(base_lrs, optimizer.param_groups):
                 _set_group_value(group, "lr", lr)
         self.max_lrs = _per_group("max_lr", optimizer, max_lr)
 
@@ -633,8 +640,8 @@ class CyclicLR(LRScheduler):
             self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
             self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
-                for high, low, group in zip(self.max_momentums, self.base_momentums,
-                                            optimizer.param_groups, strict=True):
+                for high, low, group in _zip_strict(self.max_momentums, self.base_momentums,
+                                                    optimizer.param_groups):
                     _set_momentum(group, high, self.use_beta1)
                     group["max_momentum"] = high
                     group["base_momentum"] = low
@@ -685,12 +692,11 @@ class CyclicLR(LRScheduler):
         scale_x = cycle if self.scale_mode == "cycle" else self.last_epoch
 
         lrs = [base_lr + (max_lr - base_lr) * scale_factor * self.scale_fn(scale_x)
-               for base_lr, max_lr in zip(self.base_lrs, self.max_lrs, strict=True)]
+               for base_lr, max_lr in _zip_strict(self.base_lrs, self.max_lrs)]
         if self.cycle_momentum:
             momentums = [high - (high - low) * scale_factor * self.scale_fn(scale_x)
-                         for low, high in zip(self.base_momentums, self.max_momentums,
-                                              strict=True)]
-            for group, momentum in zip(self.optimizer.param_groups, momentums, strict=True):
+                         for low, high in _zip_strict(self.base_momentums, self.max_momentums)]
+            for group, momentum in _zip_strict(self.optimizer.param_groups, momentums):
                 _set_momentum(group, momentum, self.use_beta1)
         return lrs
 
@@ -713,7 +719,7 @@ class CyclicLR(LRScheduler):
 
 
 class OneCycleLR(LRScheduler):
-    """The 1cycle policy: warm each lr up to max_lr, then anneal far below the start, per batch.
+    """The 1cycle policy: warm each lr up to max_lr, then anneal it far below the start.
 
     >>> scheduler = OneCycleLR(optimizer, max_lr=0.01, total_steps=1000)
     """
@@ -746,8 +752,8 @@ class OneCycleLR(LRScheduler):
             max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             base_momentums = _per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
-                for high, low, group in zip(max_momentums, base_momentums,
-                                            optimizer.param_groups, strict=True):
+                for high, low, group in _zip_strict(max_momentums, base_momentums,
+                                                    optimizer.param_groups):
                     _set_momentum(group, high, self.use_beta1)
                     group["max_momentum"] = high
                     group["base_momentum"] = low
@@ -757,7 +763,8 @@ class OneCycleLR(LRScheduler):
     def _total_steps(total_steps, epochs, steps_per_epoch):
         if total_steps is not None:
             if total_steps <= 0 or not isinstance(total_steps, int):
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+                raise ValueError("Expected positive integer total_steps, but got "
+                                 f"{total_steps}")
             return total_steps
         if epochs is not None and steps_per_epoch is not None:
             if not isinstance(epochs, int) or epochs <= 0:
@@ -818,7 +825,8 @@ class OneCycleLR(LRScheduler):
                     pct = (step_num - start_step) / (end_step - start_step)
                     break
                 start_step = end_step
-            lrs.append(self._anneal_func(group[phase["start_lr"]], group[phase["end_lr"]], pct))
+            lrs.append(self._anneal_func(group[phase["start_lr"]], group[phase["end_lr"]],
+                                         pct))
             if self.cycle_momentum:
                 momentum = self._anneal_func(group[phase["start_momentum"]],
                                              group[phase["end_momentum"]], pct)
@@ -1045,7 +1053,7 @@ class ReduceLROnPlateau(LRScheduler):
                              threshold_mode=self.threshold_mode)
 
 
-# ---- Optax-style schedules (not in torch) ----------------------------------------------------
+# ---- Optax-style schedules (not in torch) -------------------------------------------------
 
 class ScheduleLR(LRScheduler):
     """Set each lr to schedule(step), for a schedule like tinytensor.optax's (step -> value).
