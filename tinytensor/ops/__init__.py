@@ -1,0 +1,1 @@
+"""The operations: each module holds one family (movement, elementwise, reduce, ...)."""
