@@ -1,0 +1,1 @@
+"""Benchmarks of tinytensor against torch and numpy: `python -m bench --help`."""

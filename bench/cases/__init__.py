@@ -1,0 +1,19 @@
+"""The suite: every case module's CASES, in the order the table shows them.
+
+To add a case, write `setup(b, size)` returning a zero-argument callable in the group's
+module and append a `Case(name, group, sizes, setup, quick_sizes)` to its CASES list.
+"""
+from bench.cases import copies, elementwise, latency, matmul, reduce, rng, training
+from bench.cases.base import Case
+
+ALL_CASES = (latency.CASES + training.CASES + elementwise.CASES + reduce.CASES
+             + copies.CASES + matmul.CASES + rng.CASES)
+
+
+def plan(cases=ALL_CASES, quick=False, substr=None):
+    """Return the (case, size) pairs to run, keeping those whose id contains substr."""
+    wanted = [c for c in cases if not substr or substr.lower() in c.id.lower()]
+    return [(case, size) for case in wanted for size in case.sweep(quick)]
+
+
+__all__ = ["ALL_CASES", "Case", "plan"]
