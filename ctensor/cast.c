@@ -43,6 +43,17 @@ float_to_i32(double v)
     return (v > -2147483649.0 && v < 2147483648.0) ? (int32_t)v : INT32_MIN;
 }
 
+/* Note [bfloat16 NaN]: torch's vectorised float->bfloat16 conversion, which every cast
+ * of a tensor with at least one dim takes, writes NaN as 0xffff; its scalar conversion
+ * (0-d tensors, arithmetic results, and casts from float16) writes the quiet NaN
+ * 0x7fc0.  Casts here do the
+ * same: bf16_cast for loops, tt_f32_to_bf16 for a 0-d destination (tt_copy). */
+static inline uint16_t
+bf16_cast(float f)
+{
+    return f != f ? (uint16_t)0xffff : tt_f32_to_bf16(f);
+}
+
 /* ---- storing: one converter per destination and source kind (I: int64, F: double) - */
 #define STORE_b_I(v) ((bool)((v) != 0))
 #define STORE_b_F(v) ((bool)((v) != 0))
@@ -59,11 +70,23 @@ float_to_i32(double v)
 #define STORE_f16_I(v) (tt_f32_to_f16((float)(v)))
 #define STORE_f16_F(v) (tt_f32_to_f16((float)(v)))
 #define STORE_bf16_I(v) (tt_f32_to_bf16((float)(v)))
-#define STORE_bf16_F(v) (tt_f32_to_bf16((float)(v)))
+#define STORE_bf16_F(v) (bf16_cast((float)(v)))
 #define STORE_f32_I(v) ((float)(v))
 #define STORE_f32_F(v) ((float)(v))
 #define STORE_f64_I(v) ((double)(v))
 #define STORE_f64_F(v) ((double)(v))
+
+/* float16 sources: as F, but torch's float16 -> bfloat16 path keeps the quiet NaN */
+#define STORE_b_H STORE_b_F
+#define STORE_u8_H STORE_u8_F
+#define STORE_i8_H STORE_i8_F
+#define STORE_i16_H STORE_i16_F
+#define STORE_i32_H STORE_i32_F
+#define STORE_i64_H STORE_i64_F
+#define STORE_f16_H STORE_f16_F
+#define STORE_bf16_H(v) (tt_f32_to_bf16((float)(v)))
+#define STORE_f32_H STORE_f32_F
+#define STORE_f64_H STORE_f64_F
 
 /* the kind each source loads as */
 #define KIND_b I
@@ -72,7 +95,7 @@ float_to_i32(double v)
 #define KIND_i16 I
 #define KIND_i32 I
 #define KIND_i64 I
-#define KIND_f16 F
+#define KIND_f16 H      /* like F, except for NaN into bfloat16 (Note [bfloat16 NaN]) */
 #define KIND_bf16 F
 #define KIND_f32 F
 #define KIND_f64 F
@@ -199,6 +222,16 @@ tt_views_overlap(const tt_view *a, const tt_view *b)
 tt_status
 tt_copy(const tt_view *dst, const tt_view *src)
 {
+    if (dst->ndim == 0 && dst->dtype == TT_BFLOAT16 && src->dtype != TT_BFLOAT16) {
+        /* see Note [bfloat16 NaN] */
+        double f;
+        int64_t i;
+        int64_t zero[TT_MAX_DIMS] = {0};
+        tt_read_scalar(src, zero, &f, &i);
+        bool is_int = tt_dtypes[src->dtype].category != TT_CAT_FLOAT;
+        *(uint16_t *)tt_view_data(dst) = tt_f32_to_bf16(is_int ? (float)i : (float)f);
+        return TT_OK;
+    }
     tt_loop loop = dst->dtype == src->dtype ? copy_loop(tt_dtypes[dst->dtype].itemsize)
                                             : cast_table[dst->dtype][src->dtype];
     if (tt_views_overlap(dst, src) &&

@@ -51,8 +51,8 @@ tt_f16_to_f32(uint16_t h)
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
     uint32_t exp = (h >> 10) & 0x1fu;
     uint32_t man = h & 0x3ffu;
-    if (exp == 0x1f)                            /* inf or NaN */
-        return tt_bits_f32(sign | 0x7f800000u | (man << 13));
+    if (exp == 0x1f)                            /* inf, or NaN made quiet as F16C does */
+        return tt_bits_f32(sign | 0x7f800000u | (man ? 0x400000u : 0u) | (man << 13));
     if (exp == 0) {
         if (man == 0)
             return tt_bits_f32(sign);

@@ -14,4 +14,7 @@ void tt_parallel_for(int64_t chunks, const tt_iter_plan *p, tt_loop loop,
  * provided by the elementwise kernels (binary.c) */
 tt_loop tt_add_loop(tt_dtype dtype);
 
+/* linspace into a contiguous 1-D floating view (sequence.c) */
+tt_status tt_linspace(const tt_view *out, double start, double end, int64_t steps);
+
 #endif

@@ -318,3 +318,14 @@ def tensor_from_data(data, dt=None):
     finally:
         free(buf)
     return out
+
+
+cdef extern from "internal.h" nogil:
+    tt_status tt_linspace(const tt_view *out, double start, double end, int64_t steps)
+
+
+def linspace(double start, double end, int64_t steps, dt):
+    """steps evenly spaced floats from start to end, bit-identical to torch's kernel."""
+    cdef TensorBase out = new_empty(dtype_code(dt), 1, &steps)
+    check(tt_linspace(&out.v, start, end, steps))
+    return out

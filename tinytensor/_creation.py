@@ -185,17 +185,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     if not dtype.is_floating_point:
         values = np.linspace(start, end, steps, dtype=np.float64)
         return _finish(_C.cast(from_numpy(np.trunc(values)), dtype), requires_grad)
-    ftype = np.float64 if dtype == _C.float64 else np.float32
-    # torch steps from both ends towards the middle, in the dtype's own arithmetic
-    s, e = ftype(start), ftype(end)
-    step = (e - s) / ftype(steps - 1) if steps > 1 else ftype(0)
-    i = np.arange(steps)
-    half = steps // 2
-    values = np.where(i < half, s + step * i.astype(ftype),
-                      e - step * (steps - i - 1).astype(ftype)).astype(ftype)
-    if steps == 1:
-        values = np.array([s], dtype=ftype)
-    return _finish(_C.cast(from_numpy(np.ascontiguousarray(values)), dtype), requires_grad)
+    return _finish(_C.linspace(start, end, steps, dtype), requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,

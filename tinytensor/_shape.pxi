@@ -270,3 +270,16 @@ def cat(tensors, dim=0):
         check(tt_copy(&part, &t.v))
         pos += t.v.shape[d]
     return out
+
+
+def view_dtype(TensorBase self, dt):
+    """The same bytes read as another dtype of the same size (a view, no conversion)."""
+    cdef tt_dtype code = dtype_code(dt)
+    if tt_dtypes[code].itemsize != tt_dtypes[self.v.dtype].itemsize:
+        raise RuntimeError(f"view(dtype): only dtypes of the same element size are "
+                           f"supported by tinytensor ({self.dtype} has "
+                           f"{tt_dtypes[self.v.dtype].itemsize} bytes, {dt} has "
+                           f"{tt_dtypes[code].itemsize})")
+    cdef tt_view out = self.v
+    out.dtype = code
+    return view_of(self, &out)
