@@ -14,14 +14,31 @@ graph (the object users see as `y.grad_fn`) whose `backward` the engine calls la
         def backward(ctx, grad):
             a, b = ctx.saved_tensors
             return grad * b, grad * a     # one per forward argument; None = no gradient
+
+The node *is* the ctx: forward stores what backward needs on it, and it carries the graph
+edges `next_functions` = ((node, output_nr) or (None, 0), ...) one per tensor argument.
+Note [graph without cycles]: tensors point to their node (`_grad_fn`), nodes point to
+the nodes of their inputs, and a saved output is stored without its `_grad_fn` (rebuilt
+on unpack), so dropping the last tensor frees the whole graph by reference counting.
 """
+import itertools
+
 from tinytensor import _C
+from tinytensor.autograd.hooks import RemovableHandle
+
+_next_seq = itertools.count().__next__      # creation order: later nodes run first
 
 
 class Node:
     """A step of the backward graph: what `tensor.grad_fn` points to."""
 
     next_functions = ()
+    _num_outputs = 1
+    _seq = 0
+    _pre_hooks = None       # register_prehook: fn(grad_outputs) -> grad_outputs or None
+    _post_hooks = None      # register_hook: fn(grad_inputs, grad_outputs) -> ... or None
+    _tensor_hooks = None    # {output_nr: {id: fn}} from Tensor.register_hook (non-leaves)
+    _retained = None        # {output_nr: weakref(tensor)} from Tensor.retain_grad()
 
     def name(self):
         return type(self).__name__
@@ -29,74 +46,124 @@ class Node:
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
+    @property
+    def metadata(self):
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self.__dict__["_metadata"] = {}
+        return d
+
+    def register_hook(self, fn):
+        """Call fn(grad_inputs, grad_outputs) after this node runs; it may replace grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """Call fn(grad_outputs) before this node runs; it may replace grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return RemovableHandle(self._pre_hooks, fn)
+
+    def _add_tensor_hook(self, output_nr, fn):
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        return RemovableHandle(self._tensor_hooks.setdefault(output_nr, {}), fn)
+
+    def _backward(self, grads):
+        """Gradients for next_functions (one each, None allowed) from the output grads."""
+        raise NotImplementedError
+
+    def __call__(self, *grads):
+        return self._backward(list(grads))
+
+    def _free_saved(self):
+        pass
+
 
 class AccumulateGrad(Node):
     """The graph's leaf node: adds the incoming gradient into `variable.grad`."""
 
+    _seq = 1 << 62          # run as soon as ready, as torch does
+
     def __init__(self, variable):
         self.variable = variable
-        self.next_functions = ()
-        self._pre_hooks = []
 
 
 class _SavedTensor:
     """A tensor kept for backward, with the storage version it had when saved."""
 
-    __slots__ = ("tensor", "version", "output_of")
+    __slots__ = ("tensor", "version", "output_nr")
 
-    def __init__(self, tensor, output_of):
+    def __init__(self, tensor):
         self.tensor = tensor
         self.version = tensor._version
-        self.output_of = output_of
+        self.output_nr = -1         # >= 0: an output of the saving node (stored detached)
+
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved "
+    "tensors after they have already been freed). Saved intermediate values of the graph "
+    "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+    "you need to backward through the graph a second time or if you need to access saved "
+    "tensors after calling backward.")
 
 
 class BackwardNode(Node):
     """The ctx of one call of a Function, and its node in the backward graph."""
 
     _forward_cls = None     # set per Function subclass
-
-    def __init__(self):
-        self._saved = ()
-        self._freed = False
-        self.needs_input_grad = ()
-        self.materialize_grads = True
-        self._dirty = ()
-        self._non_differentiable = ()
-        self.next_functions = ()
-        self._input_meta = ()       # (shape, dtype) per forward argument that is a tensor
-        self._edge_args = ()        # which forward arguments have an edge
+    _saved = ()             # tuple of _SavedTensor/None; None once freed
+    _dirty = ()
+    _non_differentiable = ()
+    materialize_grads = True
+    needs_input_grad = ()
+    _edge_args = ()         # which forward arguments own an edge in next_functions
+    _input_meta = ()        # (shape, dtype) per edge, None for numbers
+    _output_meta = ()       # (shape, dtype) per output, to make zeros for unused outputs
 
     # ---- the ctx API of torch.autograd.Function ----------------------------------------
     def save_for_backward(self, *tensors):
-        self._saved = tuple(None if t is None else _SavedTensor(t, self) for t in tensors)
+        for t in tensors:
+            if t is not None and not isinstance(t, _C.TensorBase):
+                raise TypeError("save_for_backward can only save variables, but argument "
+                                f"{tensors.index(t)} is of type {type(t).__name__}")
+        self._saved = tuple(None if t is None else _SavedTensor(t) for t in tensors)
 
     @property
     def saved_tensors(self):
-        if self._freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access "
-                "saved tensors after they have already been freed). Saved intermediate "
-                "values of the graph are freed when you call .backward() or "
-                "autograd.grad(). Specify retain_graph=True if you need to backward "
-                "through the graph a second time or if you need to access saved tensors "
-                "after calling backward.")
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED_MESSAGE)
         out = []
-        for s in self._saved:
+        for s in saved:
             if s is None:
                 out.append(None)
                 continue
-            if s.tensor._version != s.version:
-                t = s.tensor
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been "
-                    f"modified by an inplace operation: [{t.type()} {list(t.shape)}], "
-                    f"which is output 0 of {self.name()}, is at version {t._version}; "
-                    f"expected version {s.version} instead. Hint: the backtrace further "
-                    "above can show the operation that failed to compute its gradient. "
-                    "The variable in question was changed in there or anywhere later. "
-                    "Good luck!")
-            out.append(s.tensor)
+            t = s.tensor
+            if t._version != s.version:
+                self._raise_modified(s)
+            if s.output_nr >= 0:        # see Note [graph without cycles]
+                t = _C.alias(t)
+                t._base = None
+                t._grad_fn, t._output_nr = self, s.output_nr
+            out.append(t)
         return tuple(out)
+
+    saved_variables = saved_tensors
+
+    def _raise_modified(self, s):
+        t = s.tensor
+        owner = self.name() if s.output_nr >= 0 else (
+            t._grad_fn.name() if t._grad_fn is not None else None)
+        what = f", which is output {max(s.output_nr, 0)} of {owner}," if owner else ""
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{t.type()} [{', '.join(map(str, t.shape))}]]{what} is "
+            f"at version {t._version}; expected version {s.version} instead. Hint: the "
+            "backtrace further above can show the operation that failed to compute its "
+            "gradient. The variable in question was changed in there or anywhere later. "
+            "Good luck!")
 
     def mark_dirty(self, *tensors):
         self._dirty = tensors
@@ -108,12 +175,32 @@ class BackwardNode(Node):
         self.materialize_grads = bool(value)
 
     def _free_saved(self):
-        self._saved = ()
-        self._freed = True
+        if self._saved:
+            self._saved = None      # later access raises "backward ... a second time"
 
     def apply(self, *grads):
         """Run the Function's backward for these output gradients."""
         return self._forward_cls.backward(self, *grads)
+
+    # ---- the engine's view -------------------------------------------------------------
+    def _backward(self, grads):
+        if self.materialize_grads:
+            for i, g in enumerate(grads):
+                if g is None and self._output_meta[i] is not None:
+                    shape, dtype = self._output_meta[i]
+                    grads[i] = _C.fill_(_C.empty(shape, dtype), 0)
+        out = self._forward_cls.backward(self, *grads)
+        if not isinstance(out, tuple):
+            out = (out,)
+        edge_args = self._edge_args
+        nargs = len(self.needs_input_grad)
+        if len(out) != nargs:
+            if len(out) < nargs or any(g is not None for g in out[nargs:]):
+                raise RuntimeError(f"function {self.name()} returned an incorrect number "
+                                   f"of gradients (expected {nargs}, got {len(out)})")
+        if len(edge_args) == nargs:
+            return out[:nargs]
+        return [out[i] for i in edge_args]
 
 
 class _NoGradCtx:
@@ -121,6 +208,7 @@ class _NoGradCtx:
 
     needs_input_grad = ()
     materialize_grads = True
+    saved_tensors = ()
 
     def save_for_backward(self, *tensors):
         pass
@@ -145,10 +233,24 @@ def _edge(t):
     """The (node, output index) a gradient for tensor t flows to, or (None, 0)."""
     fn = t._grad_fn
     if fn is not None:
+        if t._base is not None:
+            fn = current_grad_fn(t)
         return (fn, t._output_nr)
     if t._requires_grad:
         return (t._accumulator(), 0)
     return (None, 0)
+
+
+def current_grad_fn(t):
+    """t.grad_fn, rebuilt for a view whose base was changed in place since it was made."""
+    fn = t._grad_fn
+    if t._base is None or fn is None:
+        return fn
+    made_at = t.__dict__.get("_view_version")
+    if made_at is None or made_at == t._version:
+        return fn
+    from tinytensor.autograd.inplace import regenerate_view_grad_fn
+    return regenerate_view_grad_fn(t)
 
 
 class Function:
@@ -165,6 +267,9 @@ class Function:
         cls._node_cls = type(name, (BackwardNode,), {"_forward_cls": cls,
                                                       "__module__": cls.__module__})
 
+    def __init__(self, *args, **kwargs):
+        pass
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError("You must implement the forward function for custom "
@@ -180,8 +285,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        Tensor = _C.TensorBase
         if _C.is_grad_enabled():
+            Tensor = _C.TensorBase
             for a in args:
                 if isinstance(a, Tensor) and (a._requires_grad or a._grad_fn is not None):
                     return _record(cls, args, kwargs)
@@ -192,17 +297,19 @@ def _record(cls, args, kwargs):
     """Run forward with a real ctx and wire its outputs into the graph."""
     Tensor = _C.TensorBase
     ctx = cls._node_cls()
+    ctx._seq = _next_seq()
     needs, edges, edge_args, meta = [], [], [], []
+    numbers = cls.numbers_are_inputs
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
-            req = a._requires_grad or a._grad_fn is not None
-            needs.append(req)
-            edges.append(_edge(a))
+            e = _edge(a)
+            needs.append(e[0] is not None)
+            edges.append(e)
             edge_args.append(i)
             meta.append((a.shape, a.dtype))
         else:
             needs.append(False)
-            if cls.numbers_are_inputs and isinstance(a, (int, float, bool)):
+            if numbers and isinstance(a, (int, float)):
                 edges.append((None, 0))
                 edge_args.append(i)
                 meta.append(None)
@@ -215,22 +322,48 @@ def _record(cls, args, kwargs):
         out = cls.forward(ctx, *args, **kwargs)
     finally:
         _C._set_grad_enabled(prev)
-    outputs = out if isinstance(out, tuple) else (out,)
-    non_diff = {id(t) for t in ctx._non_differentiable}
-    dirty = {id(t) for t in ctx._dirty}
+    if isinstance(out, tuple):
+        outputs = _wire_outputs(ctx, list(out), args)
+        out = tuple(outputs)
+    else:
+        outputs = _wire_outputs(ctx, [out], args)
+        out = outputs[0]
+    return out
+
+
+def _wire_outputs(ctx, outputs, args):
+    """Point each differentiable output at ctx (rebasing dirty ones); returns outputs."""
+    Tensor = _C.TensorBase
+    dirty = ctx._dirty
+    non_diff = ctx._non_differentiable
+    meta = []
     for i, t in enumerate(outputs):
-        if not isinstance(t, Tensor) or id(t) in non_diff:
+        if not isinstance(t, Tensor):
+            meta.append(None)
             continue
-        if not t.is_floating_point():
-            continue            # integer outputs (indices) never require grad
-        if id(t) in dirty:
-            _check_inplace_allowed(t)
+        meta.append((t.shape, t.dtype))
+        if dirty and any(t is d for d in dirty):
+            from tinytensor.autograd.inplace import rebase_history
+            rebase_history(t, ctx, i)
+            continue
+        if any(t is a for a in args):
+            t = outputs[i] = _C.alias(t)      # an input returned as is: a new tensor
+        if non_diff and any(t is d for d in non_diff) or not t.is_floating_point():
+            continue                            # integer outputs never require grad
         t._grad_fn = ctx
         t._output_nr = i
+        if t._base is not None:
+            t.__dict__["_view_version"] = t._version
     ctx._num_outputs = len(outputs)
-    ctx._output_meta = tuple((t.shape, t.dtype) if isinstance(t, Tensor) else None
-                             for t in outputs)
-    return out
+    ctx._output_meta = tuple(meta)
+    if ctx._saved:
+        for s in ctx._saved:        # see Note [graph without cycles]
+            if s is not None and s.tensor._grad_fn is ctx:
+                s.output_nr = s.tensor._output_nr
+                s.tensor = _C.alias(s.tensor)
+                s.tensor._base = None
+                s.tensor._grad_fn = None
+    return outputs
 
 
 def _check_inplace_allowed(t):
@@ -239,8 +372,51 @@ def _check_inplace_allowed(t):
                            "in-place operation.")
 
 
-class once_differentiable:
-    """Decorator for backward methods that are not themselves differentiable (no-op)."""
+def once_differentiable(fn):
+    """Decorator for a backward that cannot itself be differentiated (runs it under no_grad)."""
+    import functools
 
-    def __new__(cls, fn):
-        return fn
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        prev = _C._set_grad_enabled(False)
+        try:
+            out = fn(ctx, *grads)
+        finally:
+            _C._set_grad_enabled(prev)
+        tracked = [g for g in grads if isinstance(g, _C.TensorBase) and g.requires_grad]
+        if not (prev and tracked):
+            return out
+        # under create_graph: results that raise if someone differentiates through them
+        outs = out if isinstance(out, tuple) else (out,)
+        wrapped = tuple(_DelayedError.apply(g, *tracked) if isinstance(g, _C.TensorBase)
+                        else g for g in outs)
+        return wrapped if isinstance(out, tuple) else wrapped[0]
+    return wrapper
+
+
+class _DelayedError(Function, node_name="DelayedError"):
+    """Passes a value through; its backward raises (double backward of once_differentiable)."""
+
+    @staticmethod
+    def forward(ctx, value, *grads):
+        out = _C.alias(value)
+        out._base = None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("trying to differentiate twice a function that was marked "
+                           "with @once_differentiable")
+
+
+class Variable:
+    """Deprecated torch.autograd.Variable: returns the tensor (requires_grad applied)."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if requires_grad:
+            data.requires_grad_(True)
+        return data
+
+
+__all__ = ["Function", "Node", "AccumulateGrad", "BackwardNode", "once_differentiable",
+           "current_grad_fn", "Variable"]
