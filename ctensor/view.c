@@ -111,7 +111,11 @@ view_strides(int64_t *new_strides, const tt_view *in, int ndim, const int64_t *s
              int64_t numel)
 {
     if (numel == 0) {
-        tt_contiguous_strides(new_strides, ndim, shape);
+        /* as torch: an empty tensor keeps its strides when the shape is unchanged */
+        if (ndim == in->ndim && !memcmp(shape, in->shape, sizeof(int64_t) * (size_t)ndim))
+            memcpy(new_strides, in->strides, sizeof(int64_t) * (size_t)ndim);
+        else
+            tt_contiguous_strides(new_strides, ndim, shape);
         return true;
     }
     int view_d = ndim - 1;

@@ -72,6 +72,13 @@ cdef tt_dtype format_dtype(const char *fmt, Py_ssize_t itemsize, object arr) exc
                     "uint8, and bool.")
 
 
+cdef int64_t numel_of(Py_buffer *buf):
+    cdef int64_t n = 1
+    for i in range(buf.ndim):
+        n *= buf.shape[i]
+    return n
+
+
 def from_buffer_object(arr):
     """A tensor sharing arr's memory (numpy array or any buffer-protocol object)."""
     cdef Py_buffer *buf = <Py_buffer *>malloc(sizeof(Py_buffer))
@@ -95,7 +102,11 @@ def from_buffer_object(arr):
             raise ValueError(f"arrays with more than {TT_MAX_DIMS} dims are not supported")
         v.ndim = buf.ndim
         v.offset = 0
+        # numpy's own strides (its buffer export rewrites those of empty arrays)
+        np_strides = getattr(arr, "strides", None) if numel_of(buf) == 0 else None
         for i in range(buf.ndim):
+            if np_strides is not None:
+                buf.strides[i] = np_strides[i]
             v.shape[i] = buf.shape[i]
             numel *= buf.shape[i]
             if buf.strides[i] < 0:

@@ -470,7 +470,7 @@ def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim."""
     tensors = tuple(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     nd = builtins.max(t.dim() for t in tensors) if builtins.all(
         isinstance(t, _C.TensorBase) for t in tensors) else 1
     d = _C._wrap_dim(dim, nd) if nd else dim
