@@ -177,16 +177,17 @@ class _IndexPut(Function, node_name="IndexPutBackward0", numbers_are_inputs=True
 
 def setitem_with_grad(self, index, value):
     """self[index] = value, recorded (CopySlices or IndexPutBackward0) as torch does."""
-    check_inplace(self)
     if not isinstance(value, (_C.TensorBase, int, float, builtins.bool)):
         value = _C.tensor_from_data(value, self.dtype)
     if not _is_advanced(index):
         view = _C.getitem(self, index)
-        if view._is_view_of(self):
+        if view._is_view_of(self):          # torch: self[index].copy_(value)
+            check_inplace(view)
             _record(_CopyInto, (view, value), {})
             if self._base is not None:
                 _view_from_base(self, self._base)
             return
+    check_inplace(self)                     # torch: self.index_put_(index, value)
     _record(_IndexPut, (self, _Index(index), value), {})
 
 
