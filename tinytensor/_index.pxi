@@ -47,8 +47,6 @@ cdef object basic_view(TensorBase self, tuple index, list adv_dims, list adv_ind
             consumed += (<TensorBase>x).v.ndim
         else:
             consumed += 1
-    if n_ellipsis > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > self.v.ndim:
         raise IndexError(f"too many indices for tensor of dimension {self.v.ndim}")
     cdef tt_view cur = self.v
@@ -56,9 +54,12 @@ cdef object basic_view(TensorBase self, tuple index, list adv_dims, list adv_ind
     cdef int d = 0          # current dim in cur
     cdef int64_t size, start, stop, step
     cdef int i
+    cdef bint expanded = False
     for x in index:
         if x is Ellipsis:
-            d += self.v.ndim - consumed
+            if not expanded:        # torch: only the first ... stands for dims
+                d += self.v.ndim - consumed
+                expanded = True
             continue
         if x is None or isinstance(x, bool):
             if cur.ndim >= TT_MAX_DIMS:
@@ -67,7 +68,7 @@ cdef object basic_view(TensorBase self, tuple index, list adv_dims, list adv_ind
                 cur.shape[i] = cur.shape[i - 1]
                 cur.strides[i] = cur.strides[i - 1]
             cur.shape[d] = 1
-            cur.strides[d] = 1
+            cur.strides[d] = cur.shape[d + 1] * cur.strides[d + 1] if d < cur.ndim else 1
             cur.ndim += 1
             if x is False:
                 cur.shape[d] = 0
@@ -94,6 +95,9 @@ cdef object basic_view(TensorBase self, tuple index, list adv_dims, list adv_ind
             check(tt_view_select(&nxt, &cur, d, x.item()))
             cur = nxt
             continue
+        if isinstance(x, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}' (indices must "
+                            "be integers, slices, None, ..., or integer/bool tensors)")
         if is_advanced(x) or isinstance(x, TensorBase):
             t = as_index_tensor(x)
             if (<TensorBase>t).v.dtype == TT_BOOL or (<TensorBase>t).v.dtype == TT_UINT8:
