@@ -3,14 +3,18 @@
  * Owns the mt19937 generator (torch's CPUGeneratorImpl), its byte-exact state for
  * torch.get_rng_state/set_rng_state, and every sampler that fills a contiguous
  * buffer.  Shapes, strides and broadcasting are the caller's (Cython fills a
- * contiguous buffer and copies, see Note [fill order]).  The one trick is the
- * Box-Muller kernel of normal_, see Note [normal_ paths].
+ * contiguous buffer and copies, see Note [fill order]).  The tricks are in
+ * Note [normal_ paths] (torch's vectorised Box-Muller, emulated lane by lane) and
+ * Note [topk ties] (multinomial without replacement).
  *
  * Note [torch's recipe]: each sampler draws 32 bits (random) or 64 bits (random64,
  * first draw is the high word) per element and maps them exactly as ATen's
  * DistributionsHelper.h / TransformationHelper.h do:
- *   uniform float/half/bf16: (r32 & (2^24-1)) * 2^-24 in float, then x*(to-from)+from
- *   uniform double:          (r64 & (2^53-1)) * 2^-53,          then x*(to-from)+from
+ *   uniform float/half/bf16: x = (r32 & (2^24-1)) * 2^-24 in float
+ *   uniform double:          x = (r64 & (2^53-1)) * 2^-53
+ * then fma(x, to - from, from): torch's build contracts a * b + c into one fma in its
+ * kernels, so every such expression here is an explicit fma (x * std + mean of the
+ * scalar normal, median + sigma * tan(..) of cauchy) and nothing else is fused.
  * Samplers that torch runs in double (scalar normal, exponential, cauchy, log_normal,
  * geometric, bernoulli with float p) compute in double and convert with C++'s
  * static_cast: double -> float -> half/bf16, i.e. rounded twice, as c10::Half(float).
@@ -20,7 +24,7 @@
  * x.uniform_() writes the storage front to back.  So the Cython layer must fill a
  * contiguous buffer in the iterator's order, which for a dense permuted tensor is
  * the storage order.  Exceptions: normal_ of a non-contiguous tensor always takes
- * the scalar path (Note [normal_ paths]); randperm and multinomial write their
+ * the serial path (tt_random_normal_serial, Note [normal_ paths]); randperm and multinomial write their
  * result through its strides in logical order; bernoulli_(p_tensor) iterates in the
  * order TensorIterator picks for (out, p) together.
  *
@@ -483,6 +487,8 @@ tt_random_uniform(tt_generator *g, void *out, tt_dtype dtype, int64_t n, double 
  *    bf16 draw 16 per block, so they draw n - n%16 + 16 in all, not n + 16.
  *    On an AVX2 build the float Box-Muller is avx_mathfun.h's cephes log256_ps and
  *    sincos256_ps, emulated lane by lane below; otherwise it is libm's logf/cosf/sinf.
+ *    torch 2.13 registers no AVX512 kernel for normal_, so AVX512 CPUs run the AVX2
+ *    one too; only ATEN_CPU_CAPABILITY=default (or a CPU without AVX2) differs.
  *  - otherwise: normal_distribution<double> element by element, which uses and
  *    refills the generator's cached sine sample (so calls interleave through it).
  */
@@ -691,6 +697,30 @@ normal_block16_16bit(tt_generator *g, uint16_t *o, uint16_t (*narrow)(float),
         o[j] = narrow(buf[j]);
 }
 
+/* the path of small and non-contiguous tensors: normal_distribution<double> each */
+static void
+normal_serial(tt_generator *g, void *out, tt_dtype dtype, int64_t n, double mean,
+              double std)
+{
+    for (int64_t i = 0; i < n; i++)
+        put_double(out, dtype, i, normal_d(g, mean, std));
+}
+
+tt_status
+tt_random_normal_serial(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                        double mean, double std)
+{
+    tt_status st = check_args(out, dtype, n, "normal_kernel_cpu");
+    if (st != TT_OK)
+        return st;
+    if (!(std >= 0.0))
+        return tt_fail(TT_ERUNTIME, "normal expects std >= 0.0, but found std %g", std);
+    pthread_mutex_lock(&g->lock);
+    normal_serial(g, out, dtype, n, mean, std);
+    pthread_mutex_unlock(&g->lock);
+    return TT_OK;
+}
+
 tt_status
 tt_random_normal(tt_generator *g, void *out, tt_dtype dtype, int64_t n, double mean,
                  double std)
@@ -702,8 +732,7 @@ tt_random_normal(tt_generator *g, void *out, tt_dtype dtype, int64_t n, double m
         return tt_fail(TT_ERUNTIME, "normal expects std >= 0.0, but found std %g", std);
     pthread_mutex_lock(&g->lock);
     if (n < 16) {
-        for (int64_t i = 0; i < n; i++)
-            put_double(out, dtype, i, normal_d(g, mean, std));
+        normal_serial(g, out, dtype, n, mean, std);
     } else if (dtype == TT_FLOAT64) {
         normal_fill_f64(g, out, n, mean, std);
     } else if (dtype == TT_FLOAT32) {
@@ -1000,9 +1029,9 @@ tt_random_randperm(tt_generator *g, void *out, tt_dtype dtype, int64_t n)
 
 /* ---- bernoulli_ ------------------------------------------------------------------- */
 
-/* Note [bernoulli_ scalar]: torch built with MKL takes another path for a float p on
- * Intel CPUs (MKL's MCG31 stream seeded from one 32-bit draw).  This is the path every
- * other CPU takes, bernoulli_distribution<double>: u53 < p. */
+/* Note [bernoulli_ scalar]: bernoulli_distribution<double>: u53 < p.  Older torch
+ * builds sent a float p (and exponential_) through MKL streams on Intel CPUs; torch
+ * 2.13's CPU kernels call the plain samplers on every CPU (checked in its binary). */
 tt_status
 tt_random_bernoulli(tt_generator *g, void *out, tt_dtype dtype, int64_t n, double p)
 {
@@ -1465,6 +1494,8 @@ tt_random_multinomial(tt_generator *g, int64_t *out, const void *probs, tt_dtype
     if (n_categories <= 0 || n_dist < 0)
         return tt_fail(TT_ERUNTIME, "prob_dist must be 1 or 2 dim with at least one "
                        "category");
+    if (n_categories > (INT64_C(1) << 24))
+        return tt_fail(TT_ERUNTIME, "number of categories cannot exceed 2^24");
     if (n_sample <= 0)
         return tt_fail(TT_ERUNTIME, "cannot sample n_sample <= 0 samples");
     if (!replacement && n_sample > n_categories)

@@ -3,7 +3,9 @@
  * Public declarations of random.c; the lead folds them into ctensor.h.  A
  * tt_generator is torch's CPUGeneratorImpl: an mt19937 engine plus the cached second
  * Box-Muller sample.  Every fill writes n elements of a contiguous buffer in order;
- * see Note [fill order] in random.c for tensors that are not contiguous. */
+ * see Note [fill order] in random.c for tensors that are not contiguous.  Compile
+ * random.c with -fno-math-errno -fno-trapping-math (torch's flags) for speed; the
+ * bits do not depend on flags, -ffast-math excepted. */
 #ifndef TT_RANDOM_H
 #define TT_RANDOM_H
 
@@ -56,6 +58,10 @@ tt_status tt_random_uniform(tt_generator *g, void *out, tt_dtype dtype, int64_t 
 /* tensor.normal_(mean, std); torch.randn is normal(0, 1).  Floating dtypes. */
 tt_status tt_random_normal(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
                            double mean, double std);
+/* normal_ of a non-contiguous tensor: torch always samples it element by element
+ * (through the cached sine sample), whatever its size; fill in iteration order. */
+tt_status tt_random_normal_serial(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                  double mean, double std);
 /* Which float Box-Muller torch runs (Note [normal_ paths] in random.c): its AVX2
  * kernel on x86-64 with AVX2+FMA (the default here, unless ATEN_CPU_CAPABILITY=default),
  * else the portable libm one.  Process-wide, like torch's CPU capability. */
@@ -72,14 +78,15 @@ tt_status tt_random_from(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
 tt_status tt_random_default(tt_generator *g, void *out, tt_dtype dtype, int64_t n);
 /* torch.randperm(n, dtype=...): a permutation of 0..n-1. */
 tt_status tt_random_randperm(tt_generator *g, void *out, tt_dtype dtype, int64_t n);
-/* tensor.bernoulli_(p) with a float p (also dropout's mask).  Any dtype. */
+/* tensor.bernoulli_(p) with a float p; torch.bernoulli(x, p); dropout's mask is
+ * empty_like(x).bernoulli_(1 - p).  Any dtype. */
 tt_status tt_random_bernoulli(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
                               double p);
 /* tensor.bernoulli_(p) / torch.bernoulli(p) with p a tensor already broadcast to n
  * contiguous elements of p_dtype (floating). */
 tt_status tt_random_bernoulli_tensor(tt_generator *g, void *out, tt_dtype dtype,
                                      int64_t n, const void *p, tt_dtype p_dtype);
-/* tensor.exponential_(lambd). */
+/* tensor.exponential_(lambd).  Floating dtypes. */
 tt_status tt_random_exponential(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
                                 double lambd);
 /* tensor.geometric_(p); any dtype but bool. */

@@ -83,6 +83,7 @@ def _declare(lib):
         "tt_generator_set_state": (i32, [P, P, i64]),
         "tt_random_uniform": (i32, [P, P, i32, i64, d, d]),
         "tt_random_normal": (i32, [P, P, i32, i64, d, d]),
+        "tt_random_normal_serial": (i32, [P, P, i32, i64, d, d]),
         "tt_random_from_to": (i32, [P, P, i32, i64, i64, i64]),
         "tt_random_from": (i32, [P, P, i32, i64, i64]),
         "tt_random_default": (i32, [P, P, i32, i64]),
@@ -94,6 +95,8 @@ def _declare(lib):
         "tt_random_log_normal": (i32, [P, P, i32, i64, d, d]),
         "tt_random_cauchy": (i32, [P, P, i32, i64, d, d]),
         "tt_random_multinomial": (i32, [P, P, P, i32, i64, i64, i64, ctypes.c_bool]),
+        "tt_random_set_avx2_normal": (None, [ctypes.c_bool]),
+        "tt_random_avx2_normal": (ctypes.c_bool, []),
         "tt_last_error": (ctypes.c_char_p, []),
     }
     for name, (res, args) in sigs.items():
@@ -156,6 +159,9 @@ class Generator:
 
     def normal(self, n, dtype="float32", mean=0.0, std=1.0):
         return self._fill(self.lib.tt_random_normal, dtype, n, mean, std)
+
+    def normal_serial(self, n, dtype="float32", mean=0.0, std=1.0):
+        return self._fill(self.lib.tt_random_normal_serial, dtype, n, mean, std)
 
     def from_to(self, n, dtype, low, high):
         return self._fill(self.lib.tt_random_from_to, dtype, n, low, high)
