@@ -24,7 +24,7 @@ def N(t):
 
 def T(a, like=None):
     a = np.asarray(a, dtype=np.float32 if like is None else np.asarray(N(like)).dtype)
-    return tt.from_numpy(np.ascontiguousarray(a).copy())
+    return tt.from_numpy(np.array(a, order="C"))       # (keeps 0-d, unlike ascontiguousarray)
 
 
 def _reduce(g, shape):

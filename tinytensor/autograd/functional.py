@@ -224,7 +224,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
         jac = []
         for i, out in enumerate(outputs):
             rows = [[] for _ in inputs]         # rows[k]: d out[j] / d inputs[k], per j
-            flat = out.reshape(-1)
+            flat = out.reshape(-1) if out.dim() else out.unsqueeze(0)
             for j in range(out.numel()):
                 vj = _autograd_grad((flat[j],), inputs, retain_graph=True,
                                     create_graph=create_graph)

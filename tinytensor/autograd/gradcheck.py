@@ -11,7 +11,7 @@ import numpy as np
 
 from tinytensor import _C
 from tinytensor.autograd.engine import grad as _grad
-from tinytensor.autograd.grad_mode import no_grad
+from tinytensor.autograd.grad_mode import enable_grad, no_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -136,10 +136,13 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_derivative(*args):
         ins, gos = args[:n_in], args[n_in:]
-        outs = _outputs(func, ins)
-        pairs = [(o, g) for o, g in zip(outs, gos) if o.requires_grad]
-        grads = _grad([o for o, _ in pairs], [ins[i] for i in wrt],
-                      [g for _, g in pairs], create_graph=True, allow_unused=True)
+        with enable_grad():     # gradcheck evaluates this under no_grad for differences
+            outs = _outputs(func, ins)
+            pairs = [(o, g) for o, g in zip(outs, gos) if o.requires_grad]
+            if not pairs:
+                return ()
+            grads = _grad([o for o, _ in pairs], [ins[i] for i in wrt],
+                          [g for _, g in pairs], create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol,
