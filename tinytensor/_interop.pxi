@@ -143,6 +143,11 @@ cdef extern from *:
         tt_DLTensor dl_tensor; void *manager_ctx;
         void (*deleter)(struct tt_DLManagedTensor *self);
     } tt_DLManagedTensor;
+    typedef struct tt_DLManagedTensorVersioned {
+        uint32_t major; uint32_t minor; void *manager_ctx;
+        void (*deleter)(struct tt_DLManagedTensorVersioned *self);
+        uint64_t flags; tt_DLTensor dl_tensor;
+    } tt_DLManagedTensorVersioned;
     """
     ctypedef struct tt_DLDevice:
         int32_t device_type
@@ -163,10 +168,18 @@ cdef extern from *:
         tt_DLTensor dl_tensor
         void *manager_ctx
         void (*deleter)(tt_DLManagedTensor *self) noexcept nogil
+    ctypedef struct tt_DLManagedTensorVersioned:
+        unsigned int major
+        unsigned int minor
+        void *manager_ctx
+        void (*deleter)(tt_DLManagedTensorVersioned *self) noexcept nogil
+        unsigned long long flags
+        tt_DLTensor dl_tensor
 
 
 cdef struct dl_export:
     tt_DLManagedTensor managed
+    tt_DLManagedTensorVersioned versioned
     tt_storage *storage
     int64_t shape[TT_MAX_DIMS]
     int64_t strides[TT_MAX_DIMS]
@@ -182,6 +195,12 @@ cdef void dl_export_deleter(tt_DLManagedTensor *m) noexcept nogil:
     free(e)
 
 
+cdef void dl_versioned_deleter(tt_DLManagedTensorVersioned *m) noexcept nogil:
+    cdef dl_export *e = <dl_export *>m.manager_ctx
+    tt_storage_decref(e.storage)
+    free(e)
+
+
 cdef void dl_capsule_destructor(object capsule) noexcept:
     # only a capsule nobody consumed still carries the name "dltensor"
     if PyCapsule_IsValid(capsule, b"dltensor"):
@@ -189,8 +208,15 @@ cdef void dl_capsule_destructor(object capsule) noexcept:
         m.deleter(m)
 
 
-def to_dlpack(TensorBase self):
-    """A "dltensor" capsule sharing self's memory (DLPack 0.8 layout, CPU)."""
+cdef void dl_versioned_capsule_destructor(object capsule) noexcept:
+    if PyCapsule_IsValid(capsule, b"dltensor_versioned"):
+        m = <tt_DLManagedTensorVersioned *>PyCapsule_GetPointer(capsule, b"dltensor_versioned")
+        m.deleter(m)
+
+
+def to_dlpack(TensorBase self, bint versioned=False):
+    """A DLPack capsule sharing self's memory: "dltensor" (0.8) or, when the consumer
+    asks for DLPack 1.x, "dltensor_versioned" (writable)."""
     cdef dl_export *e = <dl_export *>malloc(sizeof(dl_export))
     if e == NULL:
         raise MemoryError()
@@ -211,7 +237,15 @@ def to_dlpack(TensorBase self):
     e.managed.dl_tensor.strides = e.strides
     e.managed.manager_ctx = e
     e.managed.deleter = dl_export_deleter
-    return PyCapsule_New(&e.managed, b"dltensor", dl_capsule_destructor)
+    if not versioned:
+        return PyCapsule_New(&e.managed, b"dltensor", dl_capsule_destructor)
+    e.versioned.major = 1
+    e.versioned.minor = 0
+    e.versioned.manager_ctx = e
+    e.versioned.deleter = dl_versioned_deleter
+    e.versioned.flags = 0
+    e.versioned.dl_tensor = e.managed.dl_tensor
+    return PyCapsule_New(&e.versioned, b"dltensor_versioned", dl_versioned_capsule_destructor)
 
 
 cdef void dl_import_deleter(void *ctx) noexcept nogil:

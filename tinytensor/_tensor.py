@@ -301,7 +301,7 @@ class Tensor(_C.TensorBase):
         if self.requires_grad:
             raise RuntimeError("Can't export tensors that require gradient, use "
                                "tensor.detach()")
-        return _C.to_dlpack(self)
+        return _C.to_dlpack(self, max_version is not None and max_version[0] >= 1)
 
     def __dlpack_device__(self):
         return (1, 0)       # kDLCPU, device 0
