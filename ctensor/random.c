@@ -1168,11 +1168,9 @@ multinomial_cumulative(tt_generator *g, int64_t *out, const void *probs, tt_dtyp
         float sum_f = 0;
         for (int64_t j = 0; j < n_cat; j++) {
             double v = get_double(probs, dtype, i * n_cat + j);
-            if (!(v >= 0)) {
+            if (!(v >= 0)) {        /* NaN fails this first check in torch too */
                 free(cum);
-                return tt_fail(TT_ERUNTIME, isnan(v) ? "invalid multinomial distribution "
-                               "(encountering probability entry = infinity or NaN)"
-                               : "invalid multinomial distribution (encountering "
+                return tt_fail(TT_ERUNTIME, "invalid multinomial distribution (encountering "
                                "probability entry < 0)");
             }
             if (isinf(v)) {
