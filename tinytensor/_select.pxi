@@ -1,0 +1,2 @@
+# _select.pxi -- sorting, selection, gather/scatter and linear-algebra kernels
+# (see ctensor/sort.c, gather.c, linalg.c).
