@@ -1,98 +1,370 @@
 /* binary.c -- elementwise kernels of two inputs: out[i] = OP(a[i], b[i]).
  *
- * All three operands have one dtype here (the caller promotes and casts first; torch's
- * promotion rules live in Python + dtype.c).  Each op is one line in BINARY_OPS; the
- * per-dtype loops are generated from it and dtypes.def, and picked from a table.
- * float16/bfloat16 widen to float, compute, and round once (Note [16-bit floats]).
- * The contiguous branch is a plain indexed loop over restrict pointers, which gcc
- * vectorises at -O3; the scalar-operand branch (step 0) covers `t * 2.5`. */
-#include <math.h>
+ * Owns the loops of every op in binary_ops.def for every dtype in dtypes.def (one
+ * table, generated), torch's integer division and Python-style floor/remainder, and the
+ * overlap rules for writing into an existing tensor (Note [overlap]).  Promotion is the
+ * caller's: both inputs arrive in one dtype.  Shapes are iter.c's.
+ *
+ * float16/bfloat16 widen to float, compute, and round once (Note [16-bit floats] in
+ * half.h).  The contiguous branch is a plain indexed loop over restrict pointers, which
+ * gcc vectorises at -O3; the step-0 branches cover a scalar operand (`t * 2.5`,
+ * `1 - t`) without a broadcast copy. */
+#include <tgmath.h>
 
 #include "ctensor.h"
 #include "internal.h"
+#include "elementwise.h"
 
-/* widen and narrow one element: identity except for the 16-bit floats */
-#define LOAD_AS_b(v) (v)
-#define LOAD_AS_u8(v) (v)
-#define LOAD_AS_i8(v) (v)
-#define LOAD_AS_i16(v) (v)
-#define LOAD_AS_i32(v) (v)
-#define LOAD_AS_i64(v) (v)
-#define LOAD_AS_f16(v) tt_f16_to_f32(v)
-#define LOAD_AS_bf16(v) tt_bf16_to_f32(v)
-#define LOAD_AS_f32(v) (v)
-#define LOAD_AS_f64(v) (v)
-#define STORE_AS_b(v) (v)
-#define STORE_AS_u8(v) (v)
-#define STORE_AS_i8(v) (v)
-#define STORE_AS_i16(v) (v)
-#define STORE_AS_i32(v) (v)
-#define STORE_AS_i64(v) (v)
-#define STORE_AS_f16(v) tt_f32_to_f16(v)
-#define STORE_AS_bf16(v) tt_f32_to_bf16(v)
-#define STORE_AS_f32(v) (v)
-#define STORE_AS_f64(v) (v)
+/* the loops' context: the caller's arguments plus the zero-division flag */
+typedef struct {
+    tt_binary_args args;
+    _Atomic int zerodiv;
+} binary_ctx;
 
-/* generates <op>_<suffix>: o[i] = STORE(EXPR(x = LOAD(a[i]), y = LOAD(b[i]))) */
-#define BINARY_LOOP(op, EXPR, sfx, T, C)                                              \
-    static void op##_##sfx(char **ptr, const int64_t *step, int64_t n,               \
-                           const void *extra)                                         \
-    {                                                                                 \
-        (void)extra;                                                                  \
-        if (step[0] == sizeof(T) && step[1] == sizeof(T) && step[2] == sizeof(T)) {   \
-            T *restrict o = (T *)ptr[0];                                              \
-            const T *restrict a = (const T *)ptr[1], *restrict b = (const T *)ptr[2]; \
-            for (int64_t i = 0; i < n; i++) {                                         \
-                C x = LOAD_AS_##sfx(a[i]), y = LOAD_AS_##sfx(b[i]);                   \
-                o[i] = STORE_AS_##sfx(EXPR);                                          \
-            }                                                                         \
-        } else if (step[0] == sizeof(T) && step[1] == sizeof(T) && step[2] == 0) {    \
-            T *restrict o = (T *)ptr[0];                                              \
-            const T *restrict a = (const T *)ptr[1];                                  \
-            C y = LOAD_AS_##sfx(*(const T *)ptr[2]);                                  \
-            for (int64_t i = 0; i < n; i++) {                                         \
-                C x = LOAD_AS_##sfx(a[i]);                                            \
-                o[i] = STORE_AS_##sfx(EXPR);                                          \
-            }                                                                         \
-        } else {                                                                      \
-            char *o = ptr[0];                                                         \
-            const char *a = ptr[1], *b = ptr[2];                                      \
-            for (int64_t i = 0; i < n; i++, o += step[0], a += step[1], b += step[2]) {\
-                C x = LOAD_AS_##sfx(*(const T *)a), y = LOAD_AS_##sfx(*(const T *)b); \
-                *(T *)o = STORE_AS_##sfx(EXPR);                                       \
-            }                                                                         \
-        }                                                                             \
+static inline void
+flag_zerodiv(const binary_ctx *ex)
+{
+    ((binary_ctx *)ex)->zerodiv = 1;
+}
+
+/* ---- torch's integer division (c10::div_floor_integer and friends) ---------------
+ * Computed in int64 (exact for every narrower type; the caller casts back, wrapping).
+ * x / -1 is negation: INT64_MIN / -1 wraps instead of trapping. */
+static inline int64_t
+idiv_trunc(int64_t x, int64_t y, const binary_ctx *ex)
+{
+    if (y == 0) {
+        flag_zerodiv(ex);
+        return 0;
+    }
+    if (y == -1)
+        return (int64_t)(0 - (uint64_t)x);
+    return x / y;
+}
+
+static inline int64_t
+idiv_floor(int64_t x, int64_t y, const binary_ctx *ex)
+{
+    int64_t q = idiv_trunc(x, y, ex);
+    if (y != 0 && y != -1 && (x < 0) != (y < 0) && q * y != x)
+        q -= 1;
+    return q;
+}
+
+static inline int64_t
+ifmod(int64_t x, int64_t y, const binary_ctx *ex)
+{
+    if (y == 0) {
+        flag_zerodiv(ex);
+        return 0;
+    }
+    return y == -1 ? 0 : x % y;
+}
+
+/* remainder takes the sign of the divisor, as Python's % */
+static inline int64_t
+iremainder(int64_t x, int64_t y, const binary_ctx *ex)
+{
+    int64_t r = ifmod(x, y, ex);
+    if (r != 0 && (r < 0) != (y < 0))
+        r += y;
+    return r;
+}
+
+/* x ** y by squaring, wrapping; negative y gives 0 except for x = 1 or -1 (as torch) */
+static inline int64_t
+ipow(int64_t x, int64_t y)
+{
+    if (y < 0) {
+        if (x == 1)
+            return 1;
+        if (x == -1)
+            return (y & 1) ? -1 : 1;
+        return 0;
+    }
+    uint64_t base = (uint64_t)x, result = 1;
+    while (y) {
+        if (y & 1)
+            result *= base;
+        base *= base;
+        y >>= 1;
+    }
+    return (int64_t)result;
+}
+
+/* ---- floating floor division and remainder (c10::div_floor_floating) -------------
+ * Python's algorithm: the quotient from fmod, corrected toward -inf, then rounded so
+ * that a result like 2.9999999 becomes 3. */
+#define FDIV_FLOOR(T, name)                                                            \
+    static inline T name(T x, T y)                                                     \
+    {                                                                                  \
+        if (y == 0)                                                                    \
+            return x / y;                                                              \
+        T mod = fmod(x, y);                                                            \
+        T div = (x - mod) / y;                                                         \
+        if (mod != 0 && (y < 0) != (mod < 0))                                          \
+            div -= 1;                                                                  \
+        if (div == 0)                                                                  \
+            return copysign((T)0, x / y);                                              \
+        T floordiv = floor(div);                                                       \
+        if (div - floordiv > (T)0.5)                                                   \
+            floordiv += 1;                                                             \
+        return floordiv;                                                               \
+    }
+FDIV_FLOOR(float, fdiv_floor_f)
+FDIV_FLOOR(double, fdiv_floor_d)
+#define fdiv_floor(x, y) _Generic((x), float: fdiv_floor_f, default: fdiv_floor_d)(x, y)
+
+#define FREMAINDER(T, name)                                                            \
+    static inline T name(T x, T y)                                                     \
+    {                                                                                  \
+        T mod = fmod(x, y);                                                            \
+        if (mod != 0 && (y < 0) != (mod < 0))                                          \
+            mod += y;                                                                  \
+        return mod;                                                                    \
+    }
+FREMAINDER(float, fremainder_f)
+FREMAINDER(double, fremainder_d)
+#define fremainder(x, y) _Generic((x), float: fremainder_f, default: fremainder_d)(x, y)
+
+#define FLOGADDEXP(T, name)                                                            \
+    static inline T name(T x, T y)                                                     \
+    {                                                                                  \
+        if (isinf(x) && x == y)                                                        \
+            return x;                                                                  \
+        T m = x > y ? x : y;                                                           \
+        return m + log1p(exp(-fabs(x - y)));                                           \
+    }
+FLOGADDEXP(float, flogaddexp_f)
+FLOGADDEXP(double, flogaddexp_d)
+#define flogaddexp(x, y) _Generic((x), float: flogaddexp_f, default: flogaddexp_d)(x, y)
+
+#define NONE ((void)x, (void)y, 0)
+
+/* Generates one loop <name>_<sfx>:  o[i] = STORE(EXPR(x = LOAD(a[i]), y = LOAD(b[i]))).
+ * Four branches: all contiguous, b a scalar, a a scalar, any strides. */
+#define EW_LOOP(sfx, T, CT, UT, ST, NBITS, SGN, KIND, ENUM, name, kinds, out, eb,    \
+                    ei, ef)                                                                \
+    static void name##_##sfx(char **ptr, const int64_t *step, int64_t n,                  \
+                             const void *extra)                                            \
+    {                                                                                      \
+        const binary_ctx *ex = extra;                                                      \
+        EW_TYPES(CT, UT, ST, NBITS, SGN);                                                  \
+        typedef OUT_T_##out(T) OT;                                                         \
+        if (step[0] == sizeof(OT) && step[1] == sizeof(T) && step[2] == sizeof(T)) {       \
+            OT *restrict o = (OT *)ptr[0];                                                 \
+            const T *restrict a = (const T *)ptr[1], *restrict b = (const T *)ptr[2];      \
+            for (int64_t i = 0; i < n; i++) {                                              \
+                C x = LOAD_##sfx(a[i]), y = LOAD_##sfx(b[i]);                              \
+                o[i] = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                          \
+            }                                                                              \
+        } else if (step[0] == sizeof(OT) && step[1] == sizeof(T) && step[2] == 0) {        \
+            OT *restrict o = (OT *)ptr[0];                                                 \
+            const T *restrict a = (const T *)ptr[1];                                       \
+            const C y = ex->args.b_is_value ? (C)ex->args.b_value                          \
+                                            : (C)LOAD_##sfx(*(const T *)ptr[2]);           \
+            for (int64_t i = 0; i < n; i++) {                                              \
+                C x = LOAD_##sfx(a[i]);                                                    \
+                o[i] = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                          \
+            }                                                                              \
+        } else if (step[0] == sizeof(OT) && step[1] == 0 && step[2] == sizeof(T) &&        \
+                   !ex->args.b_is_value) {                                                 \
+            OT *restrict o = (OT *)ptr[0];                                                 \
+            const T *restrict b = (const T *)ptr[2];                                       \
+            const C x = LOAD_##sfx(*(const T *)ptr[1]);                                    \
+            for (int64_t i = 0; i < n; i++) {                                              \
+                C y = LOAD_##sfx(b[i]);                                                    \
+                o[i] = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                          \
+            }                                                                              \
+        } else {                                                                           \
+            char *o = ptr[0];                                                              \
+            const char *a = ptr[1], *b = ptr[2];                                           \
+            for (int64_t i = 0; i < n; i++, o += step[0], a += step[1], b += step[2]) {    \
+                C x = LOAD_##sfx(*(const T *)a);                                           \
+                C y = ex->args.b_is_value ? (C)ex->args.b_value                            \
+                                          : (C)LOAD_##sfx(*(const T *)b);                  \
+                *(OT *)o = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                      \
+            }                                                                              \
+        }                                                                                  \
     }
 
-/* the ops defined for every dtype (bool included: add is `or`, as torch) */
-#define ARITH_OPS(Y)                                                                  \
-    Y(add, x + y)                                                                     \
-    Y(sub, x - y)                                                                     \
-    Y(mul, x * y)
+/* generates add_b ... ge_f64: every op for every dtype (families an op lacks get a
+ * dead loop the table leaves out) */
+#define STAMP_DTYPE(ENUM, ctype, sfx, compute, category, name) TT_BINARY_OPS(EW_##sfx)
+TT_DTYPES(STAMP_DTYPE)
+#undef STAMP_DTYPE
 
-#define STAMP_ARITH(ENUM, ctype, sfx, compute, category, name)                      \
-    ARITH_OPS(STAMP_ONE_##sfx)
-#define STAMP_ONE(op, EXPR, sfx, T, C) BINARY_LOOP(op, EXPR, sfx, T, C)
-#define STAMP_ONE_b(op, EXPR) BINARY_LOOP(op, (bool)(EXPR), b, bool, int)
-#define STAMP_ONE_u8(op, EXPR) BINARY_LOOP(op, (uint8_t)(EXPR), u8, uint8_t, uint32_t)
-#define STAMP_ONE_i8(op, EXPR) BINARY_LOOP(op, (int8_t)(uint8_t)(EXPR), i8, int8_t, int32_t)
-#define STAMP_ONE_i16(op, EXPR) BINARY_LOOP(op, (int16_t)(uint16_t)(EXPR), i16, int16_t, int32_t)
-#define STAMP_ONE_i32(op, EXPR) BINARY_LOOP(op, (int32_t)(EXPR), i32, int32_t, int64_t)
-#define STAMP_ONE_i64(op, EXPR) BINARY_LOOP(op, (int64_t)(EXPR), i64, int64_t, uint64_t)
-#define STAMP_ONE_f16(op, EXPR) BINARY_LOOP(op, EXPR, f16, uint16_t, float)
-#define STAMP_ONE_bf16(op, EXPR) BINARY_LOOP(op, EXPR, bf16, uint16_t, float)
-#define STAMP_ONE_f32(op, EXPR) BINARY_LOOP(op, EXPR, f32, float, float)
-#define STAMP_ONE_f64(op, EXPR) BINARY_LOOP(op, EXPR, f64, double, double)
-/* generates add_b ... mul_f64 */
-TT_DTYPES(STAMP_ARITH)
+/* ---- the table: loops[op][dtype], NULL where torch has no kernel ----------------- */
+
+#define ROW(ENUM, name, kinds, ...) [TT_BIN_##ENUM] = EW_TABLE_ROW(name, kinds),
+static const tt_loop loops[TT_NUM_BINARY_OPS][TT_NUM_DTYPES] = {TT_BINARY_OPS(ROW)};
+#undef ROW
+
+#define ROW(ENUM, name, kinds, out, ...) [TT_BIN_##ENUM] = OUT_IS_BOOL_##out,
+static const bool out_is_bool[TT_NUM_BINARY_OPS] = {TT_BINARY_OPS(ROW)};
+#undef ROW
+
+#define ROW(ENUM, name, ...) [TT_BIN_##ENUM] = #name,
+const char *const tt_binary_names[TT_NUM_BINARY_OPS] = {TT_BINARY_OPS(ROW)};
+#undef ROW
+
+/* torch's names of the dtypes, for "not implemented for 'Bool'" */
+const char *const tt_torch_type_names[TT_NUM_DTYPES] = {
+    "Bool", "Byte", "Char", "Short", "Int", "Long", "Half", "BFloat16", "Float", "Double"};
+
+tt_dtype
+tt_binary_result_dtype(tt_binary_op op, tt_dtype dtype)
+{
+    return out_is_bool[op] ? TT_BOOL : dtype;
+}
+
+bool
+tt_binary_supports(tt_binary_op op, tt_dtype dtype)
+{
+    return loops[op][dtype] != NULL;
+}
 
 tt_loop
 tt_add_loop(tt_dtype dtype)
 {
-    static const tt_loop table[TT_NUM_DTYPES] = {
-#define X(ENUM, ctype, sfx, compute, category, name) add_##sfx,
-        TT_DTYPES(X)
-#undef X
-    };
-    return table[dtype];
+    return loops[TT_BIN_ADD][dtype];
+}
+
+/* Note [overlap]: torch refuses two kinds of writes (TensorIterator's
+ * assert_no_internal_overlap / assert_no_partial_overlap):
+ *  - internal: out has a dim of size > 1 and stride 0 (an expanded tensor), so several
+ *    results would land on one element;
+ *  - partial: out and an input are both "non-overlapping and dense" (some permutation
+ *    of a contiguous block), share storage, and their byte ranges intersect without
+ *    being the very same view (same start, end and strides).  x.add_(x) is fine,
+ *    x[1:].add_(x[:-1]) and x.add_(x.t()) raise.
+ * Anything else (step slices that interleave, say) torch lets through; binary.c then
+ * computes into a temporary when the ranges meet, so the answer never depends on the
+ * order of the loop. */
+static bool
+non_overlapping_and_dense(const tt_view *v)
+{
+    int order[TT_MAX_DIMS], n = 0;
+    for (int i = 0; i < v->ndim; i++)
+        if (v->shape[i] != 1)
+            order[n++] = i;
+    for (int i = 1; i < n; i++)         /* by stride, then size: few dims */
+        for (int j = i; j > 0; j--) {
+            int p = order[j - 1], q = order[j];
+            if (v->strides[q] < v->strides[p] ||
+                (v->strides[q] == v->strides[p] && v->shape[q] < v->shape[p])) {
+                order[j - 1] = q;
+                order[j] = p;
+            }
+        }
+    int64_t expected = 1;
+    for (int i = 0; i < n; i++) {
+        int d = order[i];
+        if (v->strides[d] != expected)
+            return false;
+        expected *= v->shape[d];
+    }
+    return true;
+}
+
+static bool
+same_view(const tt_view *a, const tt_view *b)
+{
+    if (a->storage != b->storage || a->offset != b->offset || a->ndim != b->ndim ||
+        a->dtype != b->dtype)
+        return false;
+    for (int i = 0; i < a->ndim; i++)
+        if (a->shape[i] != b->shape[i] || (a->shape[i] != 1 && a->strides[i] != b->strides[i]))
+            return false;
+    return true;
+}
+
+tt_status
+tt_check_writable(const tt_view *out, int ninputs, const tt_view *const *inputs)
+{
+    for (int i = 0; i < out->ndim; i++)
+        if (out->shape[i] > 1 && out->strides[i] == 0)
+            return tt_fail(TT_ERUNTIME, "unsupported operation: more than one element of "
+                           "the written-to tensor refers to a single memory location. "
+                           "Please clone() the tensor before performing the operation.");
+    if (tt_view_numel(out) == 0 || !non_overlapping_and_dense(out))
+        return TT_OK;
+    for (int k = 0; k < ninputs; k++) {
+        const tt_view *in = inputs[k];
+        if (in->storage != out->storage || tt_view_numel(in) == 0 ||
+            !non_overlapping_and_dense(in))
+            continue;
+        /* dense views: the byte range is [data, data + numel * itemsize) */
+        char *ob = tt_view_data(out), *ib = tt_view_data(in);
+        char *oe = ob + tt_view_numel(out) * tt_dtypes[out->dtype].itemsize;
+        char *ie = ib + tt_view_numel(in) * tt_dtypes[in->dtype].itemsize;
+        bool full = ob == ib && oe == ie && in->ndim == out->ndim;
+        for (int i = 0; full && i < out->ndim; i++)
+            if (in->shape[i] != 1 && in->strides[i] != out->strides[i])
+                full = false;
+        if (!full && ob < ie && ib < oe)
+            return tt_fail(TT_ERUNTIME, "unsupported operation: some elements of the input "
+                           "tensor and the written-to tensor refer to a single memory "
+                           "location. Please clone() the tensor before performing the "
+                           "operation.");
+    }
+    return TT_OK;
+}
+
+/* Does writing out while reading in need a temporary (Note [overlap])? */
+bool
+tt_needs_temp(const tt_view *out, const tt_view *in)
+{
+    return tt_views_overlap(out, in) && !same_view(out, in);
+}
+
+/* Run an elementwise loop, through a temporary when out overlaps an input. */
+tt_status
+tt_run_elementwise(const tt_view *out, int ninputs, const tt_view *const *inputs,
+                   tt_loop loop, const void *extra)
+{
+    bool temp = false;
+    for (int k = 0; k < ninputs; k++)
+        temp = temp || tt_needs_temp(out, inputs[k]);
+    if (!temp)
+        return tt_iter_run(out, ninputs, inputs, loop, extra);
+    tt_view tmp;
+    tt_status s = tt_empty(&tmp, out->dtype, out->ndim, out->shape);
+    if (s)
+        return s;
+    s = tt_iter_run(&tmp, ninputs, inputs, loop, extra);
+    if (!s)
+        s = tt_copy(out, &tmp);
+    tt_storage_decref(tmp.storage);
+    return s;
+}
+
+tt_status
+tt_binary(const tt_view *out, const tt_view *a, const tt_view *b, tt_binary_op op,
+          const tt_binary_args *args)
+{
+    if ((unsigned)op >= TT_NUM_BINARY_OPS)
+        return tt_fail(TT_EVALUE, "binary: unknown op %d", (int)op);
+    if (a->dtype != b->dtype)
+        return tt_fail(TT_EDTYPE, "%s: operands must share one dtype, got %s and %s",
+                       tt_binary_names[op], tt_dtypes[a->dtype].name,
+                       tt_dtypes[b->dtype].name);
+    tt_loop loop = loops[op][a->dtype];
+    if (!loop)
+        return tt_fail(TT_EDTYPE, "\"%s_cpu\" not implemented for '%s'",
+                       tt_binary_names[op], tt_torch_type_names[a->dtype]);
+    tt_dtype want = out_is_bool[op] ? TT_BOOL : a->dtype;
+    if (out->dtype != want)
+        return tt_fail(TT_EDTYPE, "%s: the output must be %s, got %s", tt_binary_names[op],
+                       tt_dtypes[want].name, tt_dtypes[out->dtype].name);
+    binary_ctx ctx = {.zerodiv = 0};
+    if (args)
+        ctx.args = *args;
+    const tt_view *in[2] = {a, b};
+    tt_status s = tt_run_elementwise(out, 2, in, loop, &ctx);
+    if (s)
+        return s;
+    if (ctx.zerodiv)
+        return tt_fail(TT_EZERODIV, "ZeroDivisionError");
+    return TT_OK;
 }

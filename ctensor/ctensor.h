@@ -183,7 +183,92 @@ tt_status tt_index_scatter(const tt_view *dst, int nadv, const tt_view *const *i
 tt_status tt_nonzero(tt_view *out, const tt_view *src);
 
 /* ---- math: elementwise, reductions, matmul (binary.c, unary.c, reduce.c, matmul.c) -- */
-/* (declarations of the math kernels go in this section) */
+/* Status TT_EDTYPE from these kernels means "not implemented for this dtype" (torch's
+ * NotImplementedError); TT_EZERODIV is integer division by zero. */
+
+/* Refuse to write `out` when torch would: out has internal overlap (a stride-0 dim of
+ * size > 1), or out and an input partially overlap (see Note [overlap] in binary.c). */
+tt_status tt_check_writable(const tt_view *out, int ninputs, const tt_view *const *inputs);
+/* Run an elementwise loop, through a temporary when out overlaps an input in a way
+ * that would make the result depend on the loop order (binary.c). */
+tt_status tt_run_elementwise(const tt_view *out, int ninputs, const tt_view *const *inputs,
+                             tt_loop loop, const void *extra);
+extern const char *const tt_torch_type_names[TT_NUM_DTYPES];    /* "Float", "Long" */
+
+/* elementwise ops of two inputs (binary.c, list in binary_ops.def):
+ *   out[i] = op(a[i], b[i]), a and b broadcast to out's shape.
+ * a and b share one dtype (the caller promotes and casts); out has that dtype, or bool
+ * for comparisons and logical ops.  A scalar operand is a 0-d view (tt_scalar_view). */
+#include "binary_ops.def"
+typedef enum {
+#define Y(ENUM, name, ...) TT_BIN_##ENUM,
+    TT_BINARY_OPS(Y)
+#undef Y
+    TT_NUM_BINARY_OPS
+} tt_binary_op;
+extern const char *const tt_binary_names[TT_NUM_BINARY_OPS];
+
+typedef struct {
+    double alpha_f;         /* add_alpha: out = a + alpha * b, floating dtypes */
+    int64_t alpha_i;        /* ... bool and integer dtypes */
+    bool b_is_value;        /* use b_value for every b (the 16-bit floats' scalar path: */
+    double b_value;         /*   torch keeps a Python scalar in float, unrounded) */
+} tt_binary_args;
+
+tt_status tt_binary(const tt_view *out, const tt_view *a, const tt_view *b,
+                    tt_binary_op op, const tt_binary_args *args);   /* args may be NULL */
+bool tt_binary_supports(tt_binary_op op, tt_dtype dtype);
+tt_dtype tt_binary_result_dtype(tt_binary_op op, tt_dtype dtype);  /* dtype or bool */
+
+/* elementwise ops of one input (unary.c, list in unary_ops.def): out[i] = op(a[i]).
+ * out has a's dtype, or bool for the predicates (isnan, ...). */
+#include "unary_ops.def"
+typedef enum {
+#define Y(ENUM, name, ...) TT_UN_##ENUM,
+    TT_UNARY_OPS(Y)
+#undef Y
+    TT_NUM_UNARY_OPS
+} tt_unary_op;
+extern const char *const tt_unary_names[TT_NUM_UNARY_OPS];
+
+typedef struct {
+    double p[3];        /* floating parameters: clamp bounds, exponent, beta, ... */
+    int64_t i[2];       /* integer parameters: integer clamp bounds, pow's special case */
+} tt_unary_args;
+
+tt_status tt_unary(const tt_view *out, const tt_view *a, tt_unary_op op,
+                   const tt_unary_args *args);                      /* args may be NULL */
+bool tt_unary_supports(tt_unary_op op, tt_dtype dtype);
+tt_dtype tt_unary_result_dtype(tt_unary_op op, tt_dtype dtype);    /* dtype or bool */
+
+/* elementwise ops of three inputs (ternary.c), all broadcast to out's shape:
+ *   where:   out = a ? b : c          (a bool; b, c and out one dtype)
+ *   clamp:   out = min(max(a, b), c)  (NaN anywhere gives NaN, as torch)
+ *   lerp:    out = a + c * (b - a)    (torch's two-sided formula, fused multiply-add)
+ *   addcmul: out = a + value * b * c
+ *   addcdiv: out = a + value * b / c
+ * Apart from where's condition, all operands and out share one dtype. */
+#define TT_TERNARY_OPS(Y) Y(WHERE, where) Y(CLAMP, clamp) Y(LERP, lerp) \
+    Y(ADDCMUL, addcmul) Y(ADDCDIV, addcdiv)
+typedef enum {
+#define Y(ENUM, name) TT_TER_##ENUM,
+    TT_TERNARY_OPS(Y)
+#undef Y
+    TT_NUM_TERNARY_OPS
+} tt_ternary_op;
+extern const char *const tt_ternary_names[TT_NUM_TERNARY_OPS];
+
+typedef struct {
+    double value;       /* addcmul/addcdiv's value (integers: truncated) */
+    bool c_is_value;    /* use c_value for every c: lerp's scalar weight, kept in the */
+    double c_value;     /*   compute type as torch keeps it */
+} tt_ternary_args;
+
+tt_status tt_ternary(const tt_view *out, const tt_view *a, const tt_view *b,
+                     const tt_view *c, tt_ternary_op op, const tt_ternary_args *args);
+
+/* ---- sorting, selection, gather/scatter, linear algebra (sort.c, gather.c, linalg.c) */
+/* (declarations of these kernels go in this section) */
 
 /* ---- random numbers (random.c) ------------------------------------------------------ */
 /* (declarations of the generator and samplers go in this section) */

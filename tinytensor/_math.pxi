@@ -1,1 +1,376 @@
-# _math.pxi -- elementwise, reduction and matmul kernels (see ctensor/binary.c ...).
+# _math.pxi -- the raw math kernels for the Python layer: elementwise (binary.c, unary.c,
+# ternary.c), reductions (reduce.c) and matmul (matmul.c).
+#
+# No autograd and no promotion rules live here: the caller decides the compute dtype
+# (torch's result_type with weak scalars) and passes it as dtype=.  Tensor operands of
+# another dtype are cast to it; Python scalars become 0-d views of it without allocating.
+#
+#   binary(op, a, b, out=None, dtype=None, alpha=None)
+#       out[i] = op(a[i], b[i]), broadcast.  a or b may be a Python scalar.  dtype
+#       defaults to promote_types of the tensor operands.  Comparisons and logical ops
+#       give bool.  alpha: add/sub only (a + alpha*b, a - alpha*b).  Ops: BINARY_OPS
+#       (add sub mul div div_trunc div_floor remainder fmod pow maximum minimum fmax fmin
+#       atan2 copysign hypot xlogy logaddexp bitwise_and/or/xor lshift rshift
+#       logical_and/or/xor eq ne lt le gt ge).
+#   unary(op, a, out=None, dtype=None, p0=0., p1=0., p2=0., i0=0, i1=0)
+#       out[i] = op(a[i]); p*/i* are the op's parameters (see ctensor/unary_ops.def).
+#   pow_scalar(a, exponent, out=None)       a ** exponent with torch's special cases
+#   clamp(a, min=None, max=None, out=None)  scalar bounds
+#   rounded(a, decimals=0, out=None) (torch.round), nan_to_num(a, nan=0., posinf=None, neginf=None, out=None)
+#   ternary(op, a, b, c, out=None, dtype=None, value=1)
+#       where(cond, b, c), clamp(x, lo, hi), lerp(a, b, weight), addcmul/addcdiv(a, b, c,
+#       value=); any of b, c may be a Python scalar.
+#   (reductions and matmul: see their sections below)
+#
+# op is a name from BINARY_OPS / UNARY_OPS / TERNARY_OPS, or its int code (a dict lookup
+# saved).  out= is written in place (in-place ops pass self): it must have the broadcast
+# shape, it is checked for torch's overlap rules, it may have another dtype (the result
+# is cast into it; can_cast is the caller's check), and its version counter is bumped.
+# Kernels without a loop for a dtype raise NotImplementedError as torch does.
+
+from libc.math cimport INFINITY
+from libc.stdint cimport INT64_MIN, INT64_MAX
+
+BINARY_OPS = {tt_binary_names[i].decode(): i for i in range(TT_NUM_BINARY_OPS)}
+UNARY_OPS = {tt_unary_names[i].decode(): i for i in range(TT_NUM_UNARY_OPS)}
+TERNARY_OPS = {tt_ternary_names[i].decode(): i for i in range(TT_NUM_TERNARY_OPS)}
+
+
+cdef inline int op_code(object op, dict table, int n) except -1:
+    cdef long code
+    if type(op) is int:
+        code = op
+        if code < 0 or code >= n:
+            raise ValueError(f"unknown op code {op}")
+        return code
+    try:
+        return table[op]
+    except KeyError:
+        raise ValueError(f"unknown op {op!r}") from None
+
+
+cdef int check_kernel(tt_status s) except -1:
+    """check(), but a kernel's missing dtype is torch's NotImplementedError."""
+    if s == TT_EDTYPE:
+        msg = tt_last_error().decode("utf-8", "replace")
+        if "not implemented" in msg:
+            raise NotImplementedError(msg)
+    return check(s)
+
+
+cdef TensorBase in_dtype(TensorBase t, tt_dtype dt):
+    """t itself when it has dtype dt, else a cast copy."""
+    if t.v.dtype == dt:
+        return t
+    cdef TensorBase c = new_empty(dt, t.v.ndim, t.v.shape)
+    cdef tt_status s
+    if tt_view_numel(&t.v) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_copy(&c.v, &t.v)
+    else:
+        s = tt_copy(&c.v, &t.v)
+    check(s)
+    return c
+
+
+cdef inline int64_t shape_numel(int nd, const int64_t *shape) noexcept:
+    cdef int64_t n = 1
+    cdef int i
+    for i in range(nd):
+        n *= shape[i]
+    return n
+
+
+cdef TensorBase out_for(TensorBase out, tt_dtype rdt, int nd, const int64_t *shape,
+                        const tt_view **ins, int nin):
+    """The tensor a kernel writes: a new one, out itself, or a temporary in the result
+    dtype when out has another dtype (finish() casts it into out)."""
+    if out is None:
+        return new_empty(rdt, nd, shape)
+    cdef int i
+    cdef bint same = out.v.ndim == nd
+    if same:
+        for i in range(nd):
+            if out.v.shape[i] != shape[i]:
+                same = False
+                break
+    if not same:
+        raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the "
+                           f"broadcast shape {[shape[i] for i in range(nd)]}")
+    check(tt_check_writable(&out.v, nin, ins))
+    if out.v.dtype == rdt:
+        return out
+    return new_empty(rdt, nd, shape)
+
+
+cdef object finish(TensorBase out, TensorBase res):
+    """Return the result; for out=, cast a temporary into out and bump its version."""
+    if out is None:
+        return res
+    cdef tt_status s
+    if res is not out:
+        s = tt_copy(&out.v, &res.v)
+        check(s)
+    out.v.storage.version += 1
+    return out
+
+
+cdef inline double opmath_value(object x, tt_dtype dt) except? -1.0:
+    """A Python number as torch's 16-bit float kernels keep a scalar: in float."""
+    cdef float f
+    if isinstance(x, TensorBase):
+        x = (<TensorBase>x).item()
+    f = <float>float(x)
+    return f
+
+
+# ---- binary ----------------------------------------------------------------------------
+def binary(op, a, b, TensorBase out=None, dtype=None, alpha=None):
+    """out = op(a, b) elementwise with broadcasting (see the table at the top)."""
+    cdef int code = op_code(op, BINARY_OPS, TT_NUM_BINARY_OPS)
+    cdef TensorBase ta = None, tb = None, res
+    cdef bint a_t = isinstance(a, TensorBase), b_t = isinstance(b, TensorBase)
+    cdef tt_dtype dt
+    if a_t:
+        ta = <TensorBase>a
+    if b_t:
+        tb = <TensorBase>b
+    if dtype is not None:
+        dt = dtype_code(dtype)
+    elif a_t and b_t:
+        dt = tt_promote(ta.v.dtype, tb.v.dtype)
+    elif a_t:
+        dt = ta.v.dtype
+    elif b_t:
+        dt = tb.v.dtype
+    else:
+        raise TypeError("binary: at least one operand must be a Tensor")
+
+    cdef tt_binary_args args
+    args.alpha_f = 1.0
+    args.alpha_i = 1
+    args.b_is_value = False
+    args.b_value = 0.0
+    if alpha is not None:
+        if code != BINARY_OPS["add"] and code != BINARY_OPS["sub"]:
+            raise TypeError(f"{tt_binary_names[code].decode()}() got an unexpected "
+                            "keyword argument 'alpha'")
+        if tt_dtypes[dt].category != TT_CAT_FLOAT and isinstance(alpha, float):
+            raise RuntimeError("For integral input tensors, argument alpha must not be a "
+                               "floating point number.")
+        if dt == TT_BOOL and not isinstance(alpha, bool):
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        args.alpha_f = float(alpha)
+        args.alpha_i = alpha.__index__() if not isinstance(alpha, float) else 0
+        if code == BINARY_OPS["sub"]:
+            args.alpha_f = -args.alpha_f
+            args.alpha_i = -args.alpha_i
+        code = TT_BIN_ADD_ALPHA
+
+    # operands: tensors in dt, scalars as 0-d views of a stack value
+    cdef tt_view sa, sb
+    cdef tt_storage fa, fb
+    cdef int64_t ba = 0, bb = 0
+    cdef const tt_view *ins[2]
+    if a_t:
+        ta = in_dtype(ta, dt)
+        ins[0] = &ta.v
+    else:
+        tt_scalar_to(&ba, dt, to_scalar(a))
+        tt_scalar_view(&sa, &fa, &ba, dt)
+        ins[0] = &sa
+    if (dt == TT_FLOAT16 or dt == TT_BFLOAT16) and (
+            code == TT_BIN_MUL or code == TT_BIN_DIV or code == TT_BIN_DIV_TRUNC
+            or code == TT_BIN_DIV_FLOOR) and (
+            not b_t or tt_view_numel(&tb.v) == 1):
+        # torch keeps a one-element divisor/factor in float (original_scalar_value)
+        args.b_is_value = True
+        args.b_value = opmath_value(b, dt)
+    if b_t:
+        tb = in_dtype(tb, dt)
+        ins[1] = &tb.v
+    else:
+        tt_scalar_to(&bb, dt, to_scalar(b))
+        tt_scalar_view(&sb, &fb, &bb, dt)
+        ins[1] = &sb
+
+    cdef int nd
+    cdef int64_t shape[TT_MAX_DIMS]
+    check(tt_broadcast_shape(&nd, shape, 2, ins))
+    res = out_for(out, tt_binary_result_dtype(code, dt), nd, shape, ins, 2)
+    cdef tt_status s
+    if shape_numel(nd, shape) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_binary(&res.v, ins[0], ins[1], code, &args)
+    else:
+        s = tt_binary(&res.v, ins[0], ins[1], code, &args)
+    check_kernel(s)
+    return finish(out, res)
+
+
+# ---- unary -----------------------------------------------------------------------------
+cdef object run_unary(int code, TensorBase a, TensorBase out, tt_dtype dt,
+                      tt_unary_args *args):
+    a = in_dtype(a, dt)
+    cdef const tt_view *ins[1]
+    ins[0] = &a.v
+    cdef TensorBase res = out_for(out, tt_unary_result_dtype(code, dt), a.v.ndim,
+                                  a.v.shape, ins, 1)
+    cdef tt_status s
+    if tt_view_numel(&a.v) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_unary(&res.v, &a.v, code, args)
+    else:
+        s = tt_unary(&res.v, &a.v, code, args)
+    check_kernel(s)
+    return finish(out, res)
+
+
+def unary(op, TensorBase a, TensorBase out=None, dtype=None, double p0=0.0,
+          double p1=0.0, double p2=0.0, int64_t i0=0, int64_t i1=0):
+    """out = op(a) elementwise; p0..p2, i0, i1 are the op's parameters."""
+    cdef int code = op_code(op, UNARY_OPS, TT_NUM_UNARY_OPS)
+    cdef tt_unary_args args
+    args.p[0] = p0
+    args.p[1] = p1
+    args.p[2] = p2
+    args.i[0] = i0
+    args.i[1] = i1
+    return run_unary(code, a, out, a.v.dtype if dtype is None else dtype_code(dtype), &args)
+
+
+cdef inline double round_bf16(double x):
+    return tt_bf16_to_f32(tt_f32_to_bf16(<float>x))
+
+
+def pow_scalar(TensorBase a, exponent, TensorBase out=None):
+    """a ** exponent for a Python number, with torch's fast paths (PowKernel.cpp):
+    sqrt/rsqrt/reciprocal for 0.5/-0.5/-1 and x*x, x*x*x, 1/(x*x) for 2, 3, -2."""
+    cdef tt_dtype dt = a.v.dtype
+    cdef tt_unary_args args
+    cdef double e
+    memset(&args, 0, sizeof(args))
+    if tt_dtypes[dt].category != TT_CAT_FLOAT:
+        if isinstance(exponent, float):
+            raise TypeError("pow_scalar: an integer tensor needs an integer exponent "
+                            "(promote it to floating point first)")
+        if exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        args.i[1] = exponent
+        return run_unary(TT_UN_POW_SCALAR, a, out, dt, &args)
+    e = float(exponent)
+    if dt != TT_FLOAT16:
+        if e == 0.5:
+            return run_unary(TT_UN_SQRT, a, out, dt, &args)
+        if e == -0.5:
+            return run_unary(TT_UN_RSQRT, a, out, dt, &args)
+        if e == -1.0:
+            return run_unary(TT_UN_RECIPROCAL, a, out, dt, &args)
+        if dt == TT_BFLOAT16:
+            e = round_bf16(e)           # torch: exp_scalar.to<BFloat16>()
+        if e == 2.0 or e == 3.0 or e == -2.0:
+            args.i[0] = <int64_t>e
+    else:
+        e = tt_f16_to_f32(tt_f32_to_f16(<float>e))    # exp_scalar.to<Half>()
+    args.p[0] = e
+    return run_unary(TT_UN_POW_SCALAR, a, out, dt, &args)
+
+
+cdef double FLOAT_MAX[10]
+FLOAT_MAX[:] = [0, 0, 0, 0, 0, 0, 65504.0, 3.3895313892515355e+38,
+                3.4028234663852886e+38, 1.7976931348623157e+308]
+
+
+def clamp(TensorBase a, min=None, max=None, TensorBase out=None):
+    """min(max(a, min), max) with Python-number bounds (NaN propagates, as torch)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    cdef tt_unary_args args
+    memset(&args, 0, sizeof(args))
+    cdef tt_dtype dt = a.v.dtype
+    if tt_dtypes[dt].category == TT_CAT_FLOAT:
+        args.p[0] = -INFINITY if min is None else float(min)
+        args.p[1] = INFINITY if max is None else float(max)
+    else:
+        args.i[0] = INT64_MIN if min is None else min.__index__()
+        args.i[1] = INT64_MAX if max is None else max.__index__()
+    return run_unary(TT_UN_CLAMP, a, out, dt, &args)
+
+
+def rounded(TensorBase a, int decimals=0, TensorBase out=None):
+    """Round half to even; with decimals, as torch: nearbyint(a * 10^d) / 10^d."""
+    cdef tt_unary_args args
+    memset(&args, 0, sizeof(args))
+    if decimals == 0:
+        return run_unary(TT_UN_ROUND, a, out, a.v.dtype, &args)
+    args.p[0] = 10.0 ** (-decimals if decimals < 0 else decimals)
+    args.i[0] = decimals < 0
+    return run_unary(TT_UN_ROUND_DECIMALS, a, out, a.v.dtype, &args)
+
+
+def nan_to_num(TensorBase a, nan=0.0, posinf=None, neginf=None, TensorBase out=None):
+    """Replace NaN, +inf and -inf (defaults: 0 and the dtype's largest finite values)."""
+    cdef tt_unary_args args
+    memset(&args, 0, sizeof(args))
+    cdef double big = FLOAT_MAX[a.v.dtype]
+    args.p[0] = 0.0 if nan is None else float(nan)
+    args.p[1] = big if posinf is None else float(posinf)
+    args.p[2] = -big if neginf is None else float(neginf)
+    return run_unary(TT_UN_NAN_TO_NUM, a, out, a.v.dtype, &args)
+
+
+# ---- ternary ---------------------------------------------------------------------------
+def ternary(op, a, b, c, TensorBase out=None, dtype=None, value=1):
+    """where(a, b, c), clamp(a, b, c), lerp(a, b, c), addcmul/addcdiv(a, b, c, value)."""
+    cdef int code = op_code(op, TERNARY_OPS, TT_NUM_TERNARY_OPS)
+    cdef tuple ops = (a, b, c)
+    cdef TensorBase t
+    cdef int k
+    cdef tt_dtype dt
+    if dtype is not None:
+        dt = dtype_code(dtype)
+    else:
+        dt = TT_NUM_DTYPES
+        for k in range(1 if code == TT_TER_WHERE else 0, 3):
+            if isinstance(ops[k], TensorBase):
+                dt = (<TensorBase>ops[k]).v.dtype if dt == TT_NUM_DTYPES else tt_promote(
+                    dt, (<TensorBase>ops[k]).v.dtype)
+        if dt == TT_NUM_DTYPES:
+            raise TypeError(f"{tt_ternary_names[code].decode()}: expected a Tensor operand")
+    cdef tt_ternary_args args
+    args.value = float(value)
+    args.c_is_value = False
+    args.c_value = 0.0
+    if code == TT_TER_LERP and not isinstance(c, TensorBase):
+        args.c_is_value = True          # torch keeps a scalar weight in the compute type
+        args.c_value = float(c)
+    cdef tt_view sv[3]
+    cdef tt_storage fs[3]
+    cdef int64_t bufs[3]
+    cdef const tt_view *ins[3]
+    cdef list keep = []
+    cdef tt_dtype want
+    for k in range(3):
+        want = TT_BOOL if (code == TT_TER_WHERE and k == 0) else dt
+        if isinstance(ops[k], TensorBase):
+            t = in_dtype(<TensorBase>ops[k], want)
+            keep.append(t)
+            ins[k] = &t.v
+        else:
+            bufs[k] = 0
+            tt_scalar_to(&bufs[k], want, to_scalar(ops[k]))
+            tt_scalar_view(&sv[k], &fs[k], &bufs[k], want)
+            ins[k] = &sv[k]
+    cdef int nd
+    cdef int64_t shape[TT_MAX_DIMS]
+    check(tt_broadcast_shape(&nd, shape, 3, ins))
+    cdef TensorBase res = out_for(out, dt, nd, shape, ins, 3)
+    cdef tt_status s
+    if shape_numel(nd, shape) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_ternary(&res.v, ins[0], ins[1], ins[2], code, &args)
+    else:
+        s = tt_ternary(&res.v, ins[0], ins[1], ins[2], code, &args)
+    check_kernel(s)
+    return finish(out, res)
+

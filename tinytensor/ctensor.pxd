@@ -99,6 +99,46 @@ cdef extern from "ctensor.h" nogil:
     tt_status tt_nonzero(tt_view *out, const tt_view *src)
 
     # ---- math (binary.c, unary.c, reduce.c, matmul.c) ----
+    tt_status tt_check_writable(const tt_view *out, int ninputs,
+                                const tt_view *const *inputs)
+    const char *tt_torch_type_names[]
+
+    enum: TT_NUM_BINARY_OPS
+    enum: TT_BIN_MUL, TT_BIN_DIV, TT_BIN_DIV_TRUNC, TT_BIN_DIV_FLOOR, TT_BIN_ADD_ALPHA
+    const char *tt_binary_names[]
+    ctypedef struct tt_binary_args:
+        double alpha_f
+        int64_t alpha_i
+        bint b_is_value
+        double b_value
+    tt_status tt_binary(const tt_view *out, const tt_view *a, const tt_view *b, int op,
+                        const tt_binary_args *args)
+    bint tt_binary_supports(int op, tt_dtype dtype)
+    tt_dtype tt_binary_result_dtype(int op, tt_dtype dtype)
+
+    enum: TT_NUM_UNARY_OPS
+    enum: TT_UN_POW_SCALAR, TT_UN_SQRT, TT_UN_RSQRT, TT_UN_RECIPROCAL, TT_UN_CLAMP
+    enum: TT_UN_ROUND, TT_UN_ROUND_DECIMALS, TT_UN_NAN_TO_NUM
+    const char *tt_unary_names[]
+    ctypedef struct tt_unary_args:
+        double p[3]
+        int64_t i[2]
+    tt_status tt_unary(const tt_view *out, const tt_view *a, int op,
+                       const tt_unary_args *args)
+    bint tt_unary_supports(int op, tt_dtype dtype)
+    tt_dtype tt_unary_result_dtype(int op, tt_dtype dtype)
+
+    enum: TT_NUM_TERNARY_OPS
+    enum: TT_TER_WHERE, TT_TER_LERP
+    const char *tt_ternary_names[]
+    ctypedef struct tt_ternary_args:
+        double value
+        bint c_is_value
+        double c_value
+    tt_status tt_ternary(const tt_view *out, const tt_view *a, const tt_view *b,
+                         const tt_view *c, int op, const tt_ternary_args *args)
+
+    # ---- sorting, selection, gather/scatter, linalg (sort.c, gather.c, linalg.c) ----
 
     # ---- random (random.c) ----
 

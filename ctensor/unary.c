@@ -1,0 +1,169 @@
+/* unary.c -- elementwise kernels of one input: out[i] = OP(x[i]).
+ *
+ * Owns the loops of every op in unary_ops.def for every dtype (one generated table):
+ * math functions, rounding, activations with their scalar parameters, predicates.
+ * Promotion is the caller's (exp of an int64 tensor arrives as float32); shapes are
+ * iter.c's.  float16/bfloat16 compute in float and round once (Note [16-bit floats]).
+ *
+ * Transcendental functions come from the C library (glibc: correctly rounded or within
+ * 1 ulp).  torch's float32 kernels use SLEEF's vectorised versions (within 1 ulp), so
+ * the two may differ in the last bit; rounding, abs, neg, sign, comparisons and integer
+ * ops match torch exactly. */
+#define _GNU_SOURCE     /* lgamma_r: lgamma without the global signgam */
+#include <tgmath.h>
+
+#include "ctensor.h"
+#include "internal.h"
+#include "elementwise.h"
+
+typedef struct {
+    tt_unary_args args;
+} unary_ctx;
+
+/* std::max / std::min: NaN in the first argument passes through */
+#define SMAX(a, b) ((a) < (b) ? (b) : (a))
+#define SMIN(a, b) ((b) < (a) ? (b) : (a))
+
+#define P0 (ex->args.p[0])
+#define P1 (ex->args.p[1])
+#define P2 (ex->args.p[2])
+#define I0 (ex->args.i[0])
+#define I1 (ex->args.i[1])
+
+/* clamp as torch's vectorised kernel: NaN in x or in a bound gives NaN */
+#define FCLAMP(T, name)                                                                \
+    static inline T name(T x, T lo, T hi)                                              \
+    {                                                                                  \
+        if (x != x || lo != lo || hi != hi)                                            \
+            return (T)NAN;                                                             \
+        T m = x < lo ? lo : x;                                                         \
+        return hi < m ? hi : m;                                                        \
+    }
+FCLAMP(float, fclamp_f)
+FCLAMP(double, fclamp_d)
+#define fclamp(x, lo, hi) _Generic((x), float: fclamp_f, default: fclamp_d)(x, lo, hi)
+
+static inline float
+lgamma_f(float x)
+{
+    int sign;
+    return lgammaf_r(x, &sign);
+}
+
+static inline double
+lgamma_d(double x)
+{
+    int sign;
+    return lgamma_r(x, &sign);
+}
+#define lgamma_safe(x) _Generic((x), float: lgamma_f, default: lgamma_d)(x)
+
+/* integer x ** y for y >= 0, by squaring, wrapping */
+static inline int64_t
+spow(int64_t x, int64_t y)
+{
+    uint64_t base = (uint64_t)x, result = 1;
+    while (y > 0) {
+        if (y & 1)
+            result *= base;
+        base *= base;
+        y >>= 1;
+    }
+    return (int64_t)result;
+}
+
+/* R(v): round to bfloat16 in the bfloat16 loops only (see unary_ops.def) */
+static inline float
+round_bf16_if(float v, int is_bf16)
+{
+    return is_bf16 ? tt_bf16_to_f32(tt_f32_to_bf16(v)) : v;
+}
+#define R(v) _Generic((v), float: round_bf16_if((float)(v), IS_BF16), default: (v))
+#define IS_BF16_b 0
+#define IS_BF16_u8 0
+#define IS_BF16_i8 0
+#define IS_BF16_i16 0
+#define IS_BF16_i32 0
+#define IS_BF16_i64 0
+#define IS_BF16_f16 0
+#define IS_BF16_bf16 1
+#define IS_BF16_f32 0
+#define IS_BF16_f64 0
+
+#define NONE ((void)x, 0)
+
+/* Generates one loop <name>_<sfx>:  o[i] = STORE(EXPR(x = LOAD(a[i]))). */
+#define EW_LOOP(sfx, T, CT, UT, ST, NBITS, SGN, KIND, ENUM, name, kinds, out, eb, ei, ef)  \
+    static void name##_##sfx(char **ptr, const int64_t *step, int64_t n,                  \
+                             const void *extra)                                            \
+    {                                                                                      \
+        const unary_ctx *ex = extra;                                                       \
+        EW_TYPES(CT, UT, ST, NBITS, SGN);                                                  \
+        enum { IS_BF16 = IS_BF16_##sfx };                                                  \
+        typedef OUT_T_##out(T) OT;                                                         \
+        (void)ex;                                                                          \
+        if (step[0] == sizeof(OT) && step[1] == sizeof(T)) {                               \
+            OT *restrict o = (OT *)ptr[0];                                                 \
+            const T *restrict a = (const T *)ptr[1];                                       \
+            for (int64_t i = 0; i < n; i++) {                                              \
+                C x = LOAD_##sfx(a[i]);                                                    \
+                o[i] = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                          \
+            }                                                                              \
+        } else {                                                                           \
+            char *o = ptr[0];                                                              \
+            const char *a = ptr[1];                                                        \
+            for (int64_t i = 0; i < n; i++, o += step[0], a += step[1]) {                  \
+                C x = LOAD_##sfx(*(const T *)a);                                           \
+                *(OT *)o = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                      \
+            }                                                                              \
+        }                                                                                  \
+    }
+
+/* generates neg_b ... signbit_f64: every op for every dtype */
+#define STAMP_DTYPE(ENUM, ctype, sfx, compute, category, name) TT_UNARY_OPS(EW_##sfx)
+TT_DTYPES(STAMP_DTYPE)
+#undef STAMP_DTYPE
+
+#define ROW(ENUM, name, kinds, ...) [TT_UN_##ENUM] = EW_TABLE_ROW(name, kinds),
+static const tt_loop loops[TT_NUM_UNARY_OPS][TT_NUM_DTYPES] = {TT_UNARY_OPS(ROW)};
+#undef ROW
+
+#define ROW(ENUM, name, kinds, out, ...) [TT_UN_##ENUM] = OUT_IS_BOOL_##out,
+static const bool out_is_bool[TT_NUM_UNARY_OPS] = {TT_UNARY_OPS(ROW)};
+#undef ROW
+
+#define ROW(ENUM, name, ...) [TT_UN_##ENUM] = #name,
+const char *const tt_unary_names[TT_NUM_UNARY_OPS] = {TT_UNARY_OPS(ROW)};
+#undef ROW
+
+tt_dtype
+tt_unary_result_dtype(tt_unary_op op, tt_dtype dtype)
+{
+    return out_is_bool[op] ? TT_BOOL : dtype;
+}
+
+bool
+tt_unary_supports(tt_unary_op op, tt_dtype dtype)
+{
+    return loops[op][dtype] != NULL;
+}
+
+tt_status
+tt_unary(const tt_view *out, const tt_view *a, tt_unary_op op, const tt_unary_args *args)
+{
+    if ((unsigned)op >= TT_NUM_UNARY_OPS)
+        return tt_fail(TT_EVALUE, "unary: unknown op %d", (int)op);
+    tt_loop loop = loops[op][a->dtype];
+    if (!loop)
+        return tt_fail(TT_EDTYPE, "\"%s_cpu\" not implemented for '%s'", tt_unary_names[op],
+                       tt_torch_type_names[a->dtype]);
+    tt_dtype want = out_is_bool[op] ? TT_BOOL : a->dtype;
+    if (out->dtype != want)
+        return tt_fail(TT_EDTYPE, "%s: the output must be %s, got %s", tt_unary_names[op],
+                       tt_dtypes[want].name, tt_dtypes[out->dtype].name);
+    unary_ctx ctx = {{{0, 0, 0}, {0, 0}}};
+    if (args)
+        ctx.args = *args;
+    const tt_view *in[1] = {a};
+    return tt_run_elementwise(out, 1, in, loop, &ctx);
+}
