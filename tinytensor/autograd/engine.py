@@ -128,11 +128,13 @@ def _make_grads(outputs, grads):
 def _run(outputs, grads, keep_graph, create_graph, inputs):
     """Run the graph below outputs; returns captured grads (per input) or None."""
     roots = []
-    for i, t in enumerate(outputs):
+    for i, (t, g) in enumerate(zip(outputs, grads)):
         e = _edge(t)
         if e[0] is None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does "
                                "not have a grad_fn")
+        if g is not None and g.dtype != t.dtype:
+            grads[i] = g.to(t.dtype)
         roots.append(e)
     captures = None
     if inputs is not None:
@@ -193,7 +195,6 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
         if buf is None:
             buf = buffers[node] = [None] * node._num_outputs
         if g is not None:
-            g = _fit_to_input(node, nr, g, _output_meta(node, nr))
             buf[nr] = g if buf[nr] is None else buf[nr] + g
     ready = []
     tick = 0
@@ -233,10 +234,12 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 if r is not None:
                     grads = list(r)
         edges = node.next_functions
-        if all(g is None for g in grads):
+        for g in grads:
+            if g is not None:
+                out = node._backward(grads)
+                break
+        else:                           # nothing flowed in: nothing flows out
             out = [None] * len(edges)
-        else:
-            out = node._backward(grads)
         if node._post_hooks:
             for fn in list(node._post_hooks.values()):
                 r = fn(tuple(out), tuple(grads))
@@ -267,14 +270,6 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 tick += 1
                 heapq.heappush(ready, (-nxt._seq, tick, nxt))
     return captured
-
-
-def _output_meta(node, nr):
-    if type(node) is AccumulateGrad:
-        v = node.variable
-        return (v.shape, v.dtype)
-    meta = getattr(node, "_output_meta", ())
-    return meta[nr] if nr < len(meta) else None
 
 
 def _fit_to_input(node, i, g, meta):

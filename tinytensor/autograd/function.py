@@ -22,6 +22,7 @@ the nodes of their inputs, and a saved output is stored without its `_grad_fn` (
 on unpack), so dropping the last tensor frees the whole graph by reference counting.
 """
 import itertools
+import weakref
 
 from tinytensor import _C
 from tinytensor.autograd.hooks import RemovableHandle
@@ -117,12 +118,20 @@ class BackwardNode(Node):
     _dirty = ()
     _non_differentiable = ()
     materialize_grads = True
-    needs_input_grad = ()
+    _nargs = 0
     _edge_args = ()         # which forward arguments own an edge in next_functions
     _input_meta = ()        # (shape, dtype) per edge, None for numbers
     _output_meta = ()       # (shape, dtype) per output, to make zeros for unused outputs
 
     # ---- the ctx API of torch.autograd.Function ----------------------------------------
+    @property
+    def needs_input_grad(self):
+        """One bool per forward argument: does it need a gradient? (computed on demand)"""
+        needs = [False] * self._nargs
+        for i, (fn, _) in zip(self._edge_args, self.next_functions):
+            needs[i] = fn is not None
+        return tuple(needs)
+
     def save_for_backward(self, *tensors):
         for t in tensors:
             if t is not None and not isinstance(t, _C.TensorBase):
@@ -184,7 +193,7 @@ class BackwardNode(Node):
 
     # ---- the engine's view -------------------------------------------------------------
     def _backward(self, grads):
-        if self.materialize_grads:
+        if self._output_meta and self.materialize_grads and _is_in(None, grads):
             for i, g in enumerate(grads):
                 if g is None and self._output_meta[i] is not None:
                     shape, dtype = self._output_meta[i]
@@ -193,7 +202,7 @@ class BackwardNode(Node):
         if not isinstance(out, tuple):
             out = (out,)
         edge_args = self._edge_args
-        nargs = len(self.needs_input_grad)
+        nargs = self._nargs
         if len(out) != nargs:
             if len(out) < nargs or any(g is not None for g in out[nargs:]):
                 raise RuntimeError(f"function {self.name()} returned an incorrect number "
@@ -237,8 +246,8 @@ def _edge(t):
             fn = current_grad_fn(t)
         return (fn, t._output_nr)
     if t._requires_grad:
-        return (t._accumulator(), 0)
-    return (None, 0)
+        return (_accumulator(t), 0)
+    return _NO_EDGE
 
 
 def current_grad_fn(t):
@@ -298,22 +307,29 @@ def _record(cls, args, kwargs):
     Tensor = _C.TensorBase
     ctx = cls._node_cls()
     ctx._seq = _next_seq()
-    needs, edges, edge_args, meta = [], [], [], []
+    edges, edge_args, meta = [], [], []
     numbers = cls.numbers_are_inputs
-    for i, a in enumerate(args):
+    i = 0
+    for a in args:
         if isinstance(a, Tensor):
-            e = _edge(a)
-            needs.append(e[0] is not None)
-            edges.append(e)
+            fn = a._grad_fn             # _edge(a), inlined: this loop runs for every op
+            if fn is not None:
+                if a._base is not None and a.__dict__.get("_view_version", -1) not in (
+                        -1, a._version):
+                    fn = current_grad_fn(a)
+                edges.append((fn, a._output_nr))
+            elif a._requires_grad:
+                edges.append((_accumulator(a), 0))
+            else:
+                edges.append(_NO_EDGE)
             edge_args.append(i)
             meta.append((a.shape, a.dtype))
-        else:
-            needs.append(False)
-            if numbers and isinstance(a, (int, float)):
-                edges.append((None, 0))
-                edge_args.append(i)
-                meta.append(None)
-    ctx.needs_input_grad = tuple(needs)
+        elif numbers and isinstance(a, (int, float)):
+            edges.append(_NO_EDGE)
+            edge_args.append(i)
+            meta.append(None)
+        i += 1
+    ctx._nargs = i
     ctx.next_functions = tuple(edges)
     ctx._edge_args = tuple(edge_args)
     ctx._input_meta = tuple(meta)
@@ -322,13 +338,44 @@ def _record(cls, args, kwargs):
         out = cls.forward(ctx, *args, **kwargs)
     finally:
         _C._set_grad_enabled(prev)
+    if type(out) is not tuple and isinstance(out, Tensor) and not ctx._dirty \
+            and not ctx._non_differentiable and not _is_in(out, args):
+        # the common case, kept short: one fresh output
+        if out.is_floating_point():
+            out._grad_fn = ctx
+            out._output_nr = 0
+            if out._base is not None:
+                out.__dict__["_view_version"] = out._version
+            if ctx._saved:
+                _detach_saved_outputs(ctx)
+        return out
     if isinstance(out, tuple):
-        outputs = _wire_outputs(ctx, list(out), args)
-        out = tuple(outputs)
-    else:
-        outputs = _wire_outputs(ctx, [out], args)
-        out = outputs[0]
-    return out
+        ctx._num_outputs = len(out)
+        return tuple(_wire_outputs(ctx, list(out), args))
+    return _wire_outputs(ctx, [out], args)[0]
+
+
+_NO_EDGE = (None, 0)
+
+
+def _accumulator(t):
+    """The AccumulateGrad node of leaf t (one per leaf while a graph uses it)."""
+    d = t.__dict__
+    ref = d.get("_accumulate_ref")
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
+    node = AccumulateGrad(t)
+    d["_accumulate_ref"] = weakref.ref(node)     # weak: the graph owns the node
+    return node
+
+
+def _is_in(t, seq):
+    for x in seq:
+        if x is t:
+            return True
+    return False
 
 
 def _wire_outputs(ctx, outputs, args):
@@ -342,28 +389,32 @@ def _wire_outputs(ctx, outputs, args):
             meta.append(None)
             continue
         meta.append((t.shape, t.dtype))
-        if dirty and any(t is d for d in dirty):
+        if dirty and _is_in(t, dirty):
             from tinytensor.autograd.inplace import rebase_history
             rebase_history(t, ctx, i)
             continue
-        if any(t is a for a in args):
+        if _is_in(t, args):
             t = outputs[i] = _C.alias(t)      # an input returned as is: a new tensor
-        if non_diff and any(t is d for d in non_diff) or not t.is_floating_point():
+        if non_diff and _is_in(t, non_diff) or not t.is_floating_point():
             continue                            # integer outputs never require grad
         t._grad_fn = ctx
         t._output_nr = i
         if t._base is not None:
             t.__dict__["_view_version"] = t._version
-    ctx._num_outputs = len(outputs)
     ctx._output_meta = tuple(meta)
     if ctx._saved:
-        for s in ctx._saved:        # see Note [graph without cycles]
-            if s is not None and s.tensor._grad_fn is ctx:
-                s.output_nr = s.tensor._output_nr
-                s.tensor = _C.alias(s.tensor)
-                s.tensor._base = None
-                s.tensor._grad_fn = None
+        _detach_saved_outputs(ctx)
     return outputs
+
+
+def _detach_saved_outputs(ctx):
+    """Saved outputs of ctx keep no _grad_fn (see Note [graph without cycles])."""
+    for s in ctx._saved:
+        if s is not None and s.tensor._grad_fn is ctx:
+            s.output_nr = s.tensor._output_nr
+            s.tensor = _C.alias(s.tensor)
+            s.tensor._base = None
+            s.tensor._grad_fn = None
 
 
 def _check_inplace_allowed(t):
