@@ -91,6 +91,18 @@ class Exp(Function, node_name="ExpBackward0"):
         return T(N(g) * N(out), g)
 
 
+class Double_(Function, node_name="MulBackward0"):
+    @staticmethod
+    def forward(ctx, a):
+        a.copy_(T(N(a) * 2))
+        ctx.mark_dirty(a)
+        return a
+
+    @staticmethod
+    def backward(ctx, g):
+        return T(N(g) * 2)
+
+
 class Sum(Function, node_name="SumBackward0"):
     @staticmethod
     def forward(ctx, a):
@@ -279,11 +291,50 @@ def test_saved_tensor_modified_in_place_raises_version_error():
     e = Exp.apply(mul(x, x))
     y = Sum.apply(e)
     e.fill_(0.0)
-    with pytest.raises(RuntimeError, match="one of the variables needed for gradient "
-                       "computation has been modified by an inplace operation: "
-                       r"\[torch.FloatTensor \[2\]\], which is output 0 of ExpBackward0, "
-                       "is at version 1; expected version 0 instead"):
+    te = (tx * tx).exp()
+    ty = te.sum()
+    with torch.no_grad():
+        te.fill_(0.0)
+    with pytest.raises(RuntimeError) as theirs:
+        ty.backward()
+    with pytest.raises(RuntimeError) as ours:
         y.backward()
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_version_error_names_the_current_node_of_a_saved_input():
+    x, tx = pair([1.0, 2.0])
+    h = Exp.apply(x)
+    y = Sum.apply(mul(h, h))
+    Double_.apply(h)
+    th = tx.exp()
+    ty = (th * th).sum()
+    th.mul_(2)
+    with pytest.raises(RuntimeError) as theirs:
+        ty.backward()
+    with pytest.raises(RuntimeError) as ours:
+        y.backward()
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_anomaly_mode_names_nan_producing_node():
+    class NanGrad(Function, node_name="NanBackward"):
+        @staticmethod
+        def forward(ctx, a):
+            return T(N(a))
+
+        @staticmethod
+        def backward(ctx, g):
+            return T(N(g) * np.nan)
+
+    x, _ = pair([1.0])
+    with pytest.warns(UserWarning):
+        with tt.autograd.detect_anomaly():
+            y = Sum.apply(NanGrad.apply(x))
+            with pytest.raises(RuntimeError, match="Function 'NanBackward' returned nan "
+                               "values in its 0th output."):
+                y.backward()
+    assert not tt.autograd.is_anomaly_enabled()
 
 
 def test_in_place_on_leaf_requiring_grad_raises_like_torch():

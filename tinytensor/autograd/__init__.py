@@ -13,8 +13,11 @@ from tinytensor.autograd import graph  # noqa: F401
 from tinytensor.autograd import functional  # noqa: F401
 from tinytensor.autograd.gradcheck import gradcheck, gradgradcheck, GradcheckError
 from tinytensor.autograd.graph import to_dot
+from tinytensor.autograd.anomaly_mode import (detect_anomaly, set_detect_anomaly,
+                                              is_anomaly_enabled)
 
 __all__ = ["Function", "once_differentiable", "Variable", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_inference_mode_enabled",
            "is_grad_enabled", "backward", "grad", "functional", "gradcheck",
-           "gradgradcheck", "GradcheckError", "to_dot", "graph"]
+           "gradgradcheck", "GradcheckError", "to_dot", "graph", "detect_anomaly",
+           "set_detect_anomaly", "is_anomaly_enabled"]

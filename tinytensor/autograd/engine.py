@@ -18,6 +18,7 @@ import heapq
 import warnings
 
 from tinytensor import _C
+from tinytensor.autograd import anomaly_mode as _anomaly
 from tinytensor.autograd.function import AccumulateGrad, Function, _edge
 from tinytensor.autograd.hooks import run_tensor_hooks
 
@@ -236,7 +237,10 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
         edges = node.next_functions
         for g in grads:
             if g is not None:
-                out = node._backward(grads)
+                if _anomaly._enabled:
+                    out = _checked_backward(node, grads)
+                else:
+                    out = node._backward(grads)
                 break
         else:                           # nothing flowed in: nothing flows out
             out = [None] * len(edges)
@@ -270,6 +274,18 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 tick += 1
                 heapq.heappush(ready, (-nxt._seq, tick, nxt))
     return captured
+
+
+def _checked_backward(node, grads):
+    """node._backward in anomaly mode: name the forward line on error, refuse NaN."""
+    try:
+        out = node._backward(grads)
+        if _anomaly._check_nan:
+            _anomaly.check_nan(node, out)
+    except Exception:
+        _anomaly.report(node)
+        raise
+    return out
 
 
 def _fit_to_input(node, i, g, meta):

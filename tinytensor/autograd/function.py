@@ -22,9 +22,11 @@ the nodes of their inputs, and a saved output is stored without its `_grad_fn` (
 on unpack), so dropping the last tensor frees the whole graph by reference counting.
 """
 import itertools
+import re
 import weakref
 
 from tinytensor import _C
+from tinytensor.autograd import anomaly_mode as _anomaly
 from tinytensor.autograd.hooks import RemovableHandle
 
 _next_seq = itertools.count().__next__      # creation order: later nodes run first
@@ -163,16 +165,23 @@ class BackwardNode(Node):
 
     def _raise_modified(self, s):
         t = s.tensor
-        owner = self.name() if s.output_nr >= 0 else (
-            t._grad_fn.name() if t._grad_fn is not None else None)
-        what = f", which is output {max(s.output_nr, 0)} of {owner}," if owner else ""
+        if s.output_nr >= 0:
+            owner, nr = self, s.output_nr
+        else:
+            owner, nr = current_grad_fn(t), t._output_nr
+        what = ""
+        if owner is not None:   # torch names the op without "Backward0": "output 0 of Exp"
+            op = re.sub(r"Backward\d*$", "", owner.name())
+            what = f", which is output {nr} of {op},"
+        hint = ("the backtrace further above shows the operation that failed to compute "
+                "its gradient. The variable in question was changed in there or anywhere "
+                "later. Good luck!" if _anomaly.is_anomaly_enabled() else
+                "enable anomaly detection to find the operation that failed to compute its "
+                "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{t.type()} [{', '.join(map(str, t.shape))}]]{what} is "
-            f"at version {t._version}; expected version {s.version} instead. Hint: the "
-            "backtrace further above can show the operation that failed to compute its "
-            "gradient. The variable in question was changed in there or anywhere later. "
-            "Good luck!")
+            f"at version {t._version}; expected version {s.version} instead. Hint: {hint}")
 
     def mark_dirty(self, *tensors):
         self._dirty = tensors
@@ -330,6 +339,8 @@ def _record(cls, args, kwargs):
             meta.append(None)
         i += 1
     ctx._nargs = i
+    if _anomaly._enabled:
+        ctx._forward_trace = _anomaly.forward_trace()
     ctx.next_functions = tuple(edges)
     ctx._edge_args = tuple(edge_args)
     ctx._input_meta = tuple(meta)
