@@ -118,6 +118,11 @@ view_strides(int64_t *new_strides, const tt_view *in, int ndim, const int64_t *s
             tt_contiguous_strides(new_strides, ndim, shape);
         return true;
     }
+    if (in->ndim == 0) {            /* one element: any shape of numel 1 is a view */
+        for (int i = 0; i < ndim; i++)
+            new_strides[i] = 1;
+        return true;
+    }
     int view_d = ndim - 1;
     int64_t chunk_base_stride = in->ndim ? in->strides[in->ndim - 1] : 1;
     int64_t tensor_numel = 1, view_numel = 1;

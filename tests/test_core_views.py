@@ -200,3 +200,10 @@ def test_facts():
     assert len(x) == 2
     assert x.shape.numel() == 24
     assert x.data_ptr() + 8 == x[0, 0, 1].data_ptr()
+
+
+def test_zero_dim_reshapes_to_any_single_element_shape():
+    for shape in [(1,), (1, 1), ()]:
+        o, t = tt.tensor(3.0).reshape(shape), torch.tensor(3.0).reshape(shape)
+        assert_same(o, t)
+        assert_same(tt.tensor(3.0).view(shape), torch.tensor(3.0).view(shape))
