@@ -183,3 +183,43 @@ def test_grad_of_non_scalar_raises_like_torch():
         with pytest.raises(RuntimeError, match="grad can be implicitly created only for "
                            "scalar outputs"):
             (tt.ones(3, requires_grad=True) * 2).backward()
+
+
+def make_legendre(L):
+    class LegendrePolynomial3(L.autograd.Function):
+        """The PyTorch tutorial's custom Function: P3(x) = (5x^3 - 3x) / 2."""
+
+        @staticmethod
+        def forward(ctx, input):
+            ctx.save_for_backward(input)
+            return 0.5 * (5 * input ** 3 - 3 * input)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            input, = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * input ** 2 - 1)
+    return LegendrePolynomial3
+
+
+def test_legendre_polynomial_custom_function_tutorial():
+    import math
+    results = []
+    for L in (tt, torch):
+        P3 = make_legendre(L).apply
+        x = L.linspace(-math.pi, math.pi, 2000, dtype=L.float64)
+        y = L.sin(x)
+        a = L.full((), 0.0, dtype=L.float64, requires_grad=True)
+        b = L.full((), -1.0, dtype=L.float64, requires_grad=True)
+        c = L.full((), 0.0, dtype=L.float64, requires_grad=True)
+        d = L.full((), 0.3, dtype=L.float64, requires_grad=True)
+        for _ in range(200):
+            y_pred = a + b * P3(c + d * x)
+            loss = (y_pred - y).pow(2).sum()
+            loss.backward()
+            with L.no_grad():
+                for p in (a, b, c, d):
+                    p -= 5e-6 * p.grad
+                    p.grad = None
+        assert y_pred.grad_fn.name() == "AddBackward0"
+        results.append([p.item() for p in (a, b, c, d)] + [loss.item()])
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-9)
