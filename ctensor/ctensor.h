@@ -268,7 +268,65 @@ tt_status tt_ternary(const tt_view *out, const tt_view *a, const tt_view *b,
                      const tt_view *c, tt_ternary_op op, const tt_ternary_args *args);
 
 /* ---- sorting, selection, gather/scatter, linear algebra (sort.c, gather.c, linalg.c) */
-/* (declarations of these kernels go in this section) */
+/* Row kernels (sort.c): the work is along `dim`, every other dim is a batch.  Outputs
+ * are allocated by the caller with src's shape except along dim (n for sort and the
+ * cumulative ops, k for topk, 1 for the selections); values have src's dtype, indices
+ * int64.  Ties come out in the order torch's CPU kernels leave them (Note [torch's tie
+ * order] in sort.c); NaN sorts above everything. */
+tt_status tt_sort(const tt_view *values, const tt_view *indices, const tt_view *src,
+                  int dim, bool descending, bool stable);
+tt_status tt_topk(const tt_view *values, const tt_view *indices, const tt_view *src,
+                  int dim, int64_t k, bool largest, bool sorted);
+tt_status tt_kthvalue(const tt_view *values, const tt_view *indices, const tt_view *src,
+                      int dim, int64_t k);
+/* the lower median; NaN if the row has one (unless ignore_nan: nanmedian) */
+tt_status tt_median(const tt_view *values, const tt_view *indices, const tt_view *src,
+                    int dim, bool ignore_nan);
+tt_status tt_mode(const tt_view *values, const tt_view *indices, const tt_view *src,
+                  int dim);
+/* cummax (is_max) / cummin with the index of each running extreme */
+tt_status tt_cumextreme(const tt_view *values, const tt_view *indices, const tt_view *src,
+                        int dim, bool is_max);
+/* out[..., j] = the position of values[..., j] in the sorted last dim of boundaries
+ * (whose leading dims match values'); out int64 or int32; sorter (int64) may be NULL */
+tt_status tt_searchsorted(const tt_view *out, const tt_view *boundaries,
+                          const tt_view *values, const tt_view *sorter, bool right);
+/* the distinct rows of a contiguous (n, m) src (sorted, or consecutive runs), with the
+ * group of every row and the size of every group; allocates all three outputs */
+tt_status tt_unique(tt_view *values, tt_view *inverse, tt_view *counts,
+                    const tt_view *src, bool sorted);
+
+/* Gather and scatter along dim (gather.c), p over index's shape (int64):
+ *   gather:  out[p] = src[p with p[dim] = index[p]]
+ *   scatter: dst[p with p[dim] = index[p]] op= src[p]   (src may be a 0-d value)
+ * index may be smaller than src/dst in every dim but dim; wrap lets -size <= i < 0
+ * count from the end.  Out-of-range indices fail with TT_EINDEX before any write. */
+typedef enum {
+    TT_SCATTER_ASSIGN, TT_SCATTER_ADD, TT_SCATTER_MUL, TT_SCATTER_MAX, TT_SCATTER_MIN
+} tt_scatter_op;
+tt_status tt_gather(const tt_view *out, const tt_view *src, int dim, const tt_view *index,
+                    bool wrap);
+tt_status tt_scatter(const tt_view *dst, int dim, const tt_view *index, const tt_view *src,
+                     tt_scatter_op op, bool wrap);
+/* out = src with dims[] reversed (out a fresh tensor of src's shape) */
+tt_status tt_flip(const tt_view *out, const tt_view *src, int ndims, const int *dims);
+/* counts of src's values in out->shape[0] equal bins over [lo, hi] (out zeroed first) */
+tt_status tt_histc(const tt_view *out, const tt_view *src, double lo, double hi);
+/* out[j] = i repeated repeats[i] times (out's length: the sum) */
+tt_status tt_repeat_index(const tt_view *out, const tt_view *repeats);
+
+/* Dense linear algebra (linalg.c) on contiguous float64 batches (..., rows, cols);
+ * info[b] reports a singular / non-positive-definite matrix as LAPACK does. */
+tt_status tt_lu_factor(const tt_view *a, const tt_view *pivots, const tt_view *info);
+tt_status tt_lu_solve(const tt_view *b, const tt_view *lu, const tt_view *pivots);
+tt_status tt_solve_triangular(const tt_view *b, const tt_view *a, bool upper, bool unit);
+tt_status tt_cholesky(const tt_view *a, const tt_view *info);
+tt_status tt_qr(const tt_view *q, const tt_view *r, const tt_view *a);    /* q may be NULL */
+tt_status tt_eigh(const tt_view *w, const tt_view *v, const tt_view *a);
+tt_status tt_svd(const tt_view *u, const tt_view *s, const tt_view *vt,
+                 const tt_view *a);                    /* rows >= cols; u NULL: values */
+/* out = tril(src, k) or triu(src, k) over the last two dims, any dtype */
+tt_status tt_tril(const tt_view *out, const tt_view *src, int64_t k, bool upper);
 
 /* ---- random numbers (random.c) ------------------------------------------------------ */
 /* (declarations of the generator and samplers go in this section) */

@@ -139,6 +139,41 @@ cdef extern from "ctensor.h" nogil:
                          const tt_view *c, int op, const tt_ternary_args *args)
 
     # ---- sorting, selection, gather/scatter, linalg (sort.c, gather.c, linalg.c) ----
+    tt_status tt_sort(const tt_view *values, const tt_view *indices, const tt_view *src,
+                      int dim, bint descending, bint stable)
+    tt_status tt_topk(const tt_view *values, const tt_view *indices, const tt_view *src,
+                      int dim, int64_t k, bint largest, bint sorted)
+    tt_status tt_kthvalue(const tt_view *values, const tt_view *indices,
+                          const tt_view *src, int dim, int64_t k)
+    tt_status tt_median(const tt_view *values, const tt_view *indices, const tt_view *src,
+                        int dim, bint ignore_nan)
+    tt_status tt_mode(const tt_view *values, const tt_view *indices, const tt_view *src,
+                      int dim)
+    tt_status tt_cumextreme(const tt_view *values, const tt_view *indices,
+                            const tt_view *src, int dim, bint is_max)
+    tt_status tt_searchsorted(const tt_view *out, const tt_view *boundaries,
+                              const tt_view *values, const tt_view *sorter, bint right)
+    tt_status tt_unique(tt_view *values, tt_view *inverse, tt_view *counts,
+                        const tt_view *src, bint sorted)
+    ctypedef enum tt_scatter_op:
+        TT_SCATTER_ASSIGN, TT_SCATTER_ADD, TT_SCATTER_MUL, TT_SCATTER_MAX, TT_SCATTER_MIN
+    tt_status tt_gather(const tt_view *out, const tt_view *src, int dim,
+                        const tt_view *index, bint wrap)
+    tt_status tt_scatter(const tt_view *dst, int dim, const tt_view *index,
+                         const tt_view *src, tt_scatter_op op, bint wrap)
+    tt_status tt_flip(const tt_view *out, const tt_view *src, int ndims, const int *dims)
+    tt_status tt_histc(const tt_view *out, const tt_view *src, double lo, double hi)
+    tt_status tt_repeat_index(const tt_view *out, const tt_view *repeats)
+    tt_status tt_lu_factor(const tt_view *a, const tt_view *pivots, const tt_view *info)
+    tt_status tt_lu_solve(const tt_view *b, const tt_view *lu, const tt_view *pivots)
+    tt_status tt_solve_triangular(const tt_view *b, const tt_view *a, bint upper,
+                                  bint unit)
+    tt_status tt_cholesky(const tt_view *a, const tt_view *info)
+    tt_status tt_qr(const tt_view *q, const tt_view *r, const tt_view *a)
+    tt_status tt_eigh(const tt_view *w, const tt_view *v, const tt_view *a)
+    tt_status tt_svd(const tt_view *u, const tt_view *s, const tt_view *vt,
+                     const tt_view *a)
+    tt_status tt_tril(const tt_view *out, const tt_view *src, int64_t k, bint upper)
 
     # ---- random (random.c) ----
 

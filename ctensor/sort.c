@@ -1,0 +1,862 @@
+/* sort.c -- work along one dim: sort, topk, kthvalue, median, mode, cummax/cummin,
+ * searchsorted and unique.
+ *
+ * These ops see a tensor as rows along `dim`.  The strided iterator walks the other
+ * dims (every operand viewed with `dim` dropped) and calls a row kernel, which does the
+ * 1-D work with the row's stride.  A kernel loads its row as (key, index) pairs, where
+ * the key is a uint64 whose unsigned order is torch's order of the values (Note [order
+ * keys]): one set of sorting routines then serves every dtype.  Values are written back
+ * by copying the element an index points to, so results keep their exact bits.
+ *
+ * Which algorithm runs decides the order of ties, so each op uses the one torch uses
+ * (Note [torch's tie order]).  Gathering, scattering and counting live in gather.c. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctensor.h"
+#include "internal.h"
+
+/* Note [order keys]: a value maps to a uint64 such that a < b in torch's sorting order
+ * iff key(a) < key(b).  Integers flip their sign bit; floats (widened to double, which
+ * is exact) flip the sign bit of positives and every bit of negatives, the classic
+ * radix-sort trick.  -0.0 becomes +0.0 first (they compare equal) and every NaN becomes
+ * the largest key, since torch sorts NaN above +inf.  Descending order complements the
+ * keys, which also puts NaN first, as torch's descending sort does. */
+#define NAN_KEY UINT64_MAX
+
+typedef struct {
+    uint64_t key;
+    int64_t index;
+} keyed;
+
+static inline uint64_t
+double_key(double x)
+{
+    if (x != x)
+        return NAN_KEY;
+    if (x == 0)
+        x = 0.0;
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return (b >> 63) ? ~b : b | (1ull << 63);
+}
+
+static inline uint64_t
+int_key(int64_t x)
+{
+    return (uint64_t)x ^ (1ull << 63);
+}
+
+/* the key of element i of a row at p with byte stride s */
+static uint64_t
+key_at(const char *p, int64_t s, int64_t i, tt_dtype dt)
+{
+    p += i * s;
+    switch (dt) {
+    case TT_BOOL: return *(const bool *)p;
+    case TT_UINT8: return *(const uint8_t *)p;
+    case TT_INT8: return int_key(*(const int8_t *)p);
+    case TT_INT16: return int_key(*(const int16_t *)p);
+    case TT_INT32: return int_key(*(const int32_t *)p);
+    case TT_INT64: return int_key(*(const int64_t *)p);
+    case TT_FLOAT16: return double_key(tt_f16_to_f32(*(const uint16_t *)p));
+    case TT_BFLOAT16: return double_key(tt_bf16_to_f32(*(const uint16_t *)p));
+    case TT_FLOAT32: return double_key(*(const float *)p);
+    default: return double_key(*(const double *)p);
+    }
+}
+
+/* buf[i] = (key of row[i], i); the switch sits outside the loop for speed */
+static void
+load_keys(keyed *buf, const char *p, int64_t s, int64_t n, tt_dtype dt, bool complement)
+{
+#define LOAD(T, KEYFN)                                                                  \
+    for (int64_t i = 0; i < n; i++) {                                                   \
+        buf[i].key = KEYFN(*(const T *)(p + i * s));                                    \
+        buf[i].index = i;                                                               \
+    }                                                                                   \
+    break
+    switch (dt) {
+    case TT_FLOAT32: LOAD(float, double_key);
+    case TT_FLOAT64: LOAD(double, double_key);
+    case TT_INT64: LOAD(int64_t, int_key);
+    case TT_INT32: LOAD(int32_t, int_key);
+    default:
+        for (int64_t i = 0; i < n; i++) {
+            buf[i].key = key_at(p, s, i, dt);
+            buf[i].index = i;
+        }
+    }
+#undef LOAD
+    if (complement)
+        for (int64_t i = 0; i < n; i++)
+            buf[i].key = ~buf[i].key;
+}
+
+/* ---- a stable sort ------------------------------------------------------------------ */
+/* Merge sort: insertion-sorted runs of 32, then merges between buf and tmp.  Stable, so
+ * its output is the one order std::stable_sort (torch's stable=True) gives. */
+#define RUN 32
+
+static void
+insertion_sort_stable(keyed *a, int64_t n)
+{
+    for (int64_t i = 1; i < n; i++) {
+        keyed v = a[i];
+        int64_t j = i;
+        while (j > 0 && v.key < a[j - 1].key) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+static void
+merge(keyed *out, const keyed *a, int64_t na, const keyed *b, int64_t nb)
+{
+    int64_t i = 0, j = 0, k = 0;
+    while (i < na && j < nb)
+        out[k++] = b[j].key < a[i].key ? b[j++] : a[i++];    /* ties: a first */
+    while (i < na)
+        out[k++] = a[i++];
+    while (j < nb)
+        out[k++] = b[j++];
+}
+
+/* sorts buf[0..n) using tmp[0..n) as scratch; the result ends in buf */
+static void
+stable_sort(keyed *buf, keyed *tmp, int64_t n)
+{
+    for (int64_t i = 0; i < n; i += RUN)
+        insertion_sort_stable(buf + i, n - i < RUN ? n - i : RUN);
+    keyed *from = buf, *to = tmp;
+    for (int64_t width = RUN; width < n; width *= 2) {
+        for (int64_t lo = 0; lo < n; lo += 2 * width) {
+            int64_t mid = lo + width < n ? lo + width : n;
+            int64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            merge(to + lo, from + lo, mid - lo, from + mid, hi - mid);
+        }
+        keyed *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != buf)
+        memcpy(buf, from, sizeof(keyed) * (size_t)n);
+}
+
+/* ---- libstdc++'s unstable algorithms, step for step ----------------------------------- */
+/* Note [torch's tie order]: torch's CPU kernels order equal values by what their
+ * algorithm happens to do: sort(stable=False) on 16-bit and 8-bit dtypes and mode call
+ * std::sort, topk calls std::partial_sort or std::nth_element + std::sort (libstdc++),
+ * kthvalue a Sedgewick quickselect of its own.  These are deterministic, so the code
+ * below repeats them step for step to give torch's indices for ties.  `before` is the
+ * comparator; mode's is plain `<` on values, under which NaN is unordered (CMP_MODE).
+ * Loops that libstdc++ leaves unguarded are bounded here too: a comparator that is not
+ * a strict weak order (mode with NaN) must not walk out of the buffer.  The same
+ * algorithms for one comparator are in random.c (Note [topk ties]). */
+typedef enum { CMP_KEY, CMP_MODE } cmp_kind;
+
+static inline bool
+before(const keyed *a, const keyed *b, cmp_kind c)
+{
+    return a->key < b->key && (c == CMP_KEY || b->key != NAN_KEY);
+}
+
+static inline void
+swap_keyed(keyed *a, keyed *b)
+{
+    keyed t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static int
+floor_log2(int64_t n)
+{
+    int r = 0;
+    while (n >>= 1)
+        r++;
+    return r;
+}
+
+static void
+heap_adjust(keyed *first, int64_t hole, int64_t len, keyed value, cmp_kind c)
+{
+    int64_t top = hole, child = hole;
+    while (child < (len - 1) / 2) {
+        child = 2 * (child + 1);
+        if (before(&first[child], &first[child - 1], c))
+            child--;
+        first[hole] = first[child];
+        hole = child;
+    }
+    if ((len & 1) == 0 && child == (len - 2) / 2) {
+        child = 2 * (child + 1);
+        first[hole] = first[child - 1];
+        hole = child - 1;
+    }
+    int64_t parent = (hole - 1) / 2;
+    while (hole > top && before(&first[parent], &value, c)) {
+        first[hole] = first[parent];
+        hole = parent;
+        parent = (hole - 1) / 2;
+    }
+    first[hole] = value;
+}
+
+static void
+heap_select(keyed *first, keyed *middle, keyed *last, cmp_kind c)
+{
+    int64_t len = middle - first;
+    if (len >= 2)
+        for (int64_t parent = (len - 2) / 2;; parent--) {
+            heap_adjust(first, parent, len, first[parent], c);
+            if (parent == 0)
+                break;
+        }
+    for (keyed *i = middle; i < last; i++)
+        if (before(i, first, c)) {
+            keyed value = *i;
+            *i = *first;
+            heap_adjust(first, 0, len, value, c);
+        }
+}
+
+static void
+partial_sort(keyed *first, keyed *middle, keyed *last, cmp_kind c)
+{
+    heap_select(first, middle, last, c);
+    for (keyed *end = middle; end - first > 1;) {
+        end--;
+        keyed value = *end;
+        *end = *first;
+        heap_adjust(first, 0, end - first, value, c);
+    }
+}
+
+/* insert *last into the sorted run ending before it (libstdc++ leaves it unguarded) */
+static void
+linear_insert(keyed *first, keyed *last, cmp_kind c)
+{
+    keyed value = *last;
+    keyed *next = last - 1;
+    while (next >= first && before(&value, next, c)) {
+        *last = *next;
+        last = next;
+        next--;
+    }
+    *last = value;
+}
+
+static void
+insertion_sort(keyed *first, keyed *last, cmp_kind c)
+{
+    if (first == last)
+        return;
+    for (keyed *i = first + 1; i < last; i++) {
+        if (before(i, first, c)) {
+            keyed value = *i;
+            memmove(first + 1, first, (size_t)(i - first) * sizeof *first);
+            *first = value;
+        } else {
+            linear_insert(first, i, c);
+        }
+    }
+}
+
+/* median of first+1, middle, last-1 moved to *first; then Hoare partition around it */
+static keyed *
+partition_pivot(keyed *first, keyed *last, cmp_kind c)
+{
+    keyed *a = first + 1, *b = first + (last - first) / 2, *z = last - 1;
+    if (before(a, b, c)) {
+        if (before(b, z, c))
+            swap_keyed(first, b);
+        else if (before(a, z, c))
+            swap_keyed(first, z);
+        else
+            swap_keyed(first, a);
+    } else if (before(a, z, c)) {
+        swap_keyed(first, a);
+    } else if (before(b, z, c)) {
+        swap_keyed(first, z);
+    } else {
+        swap_keyed(first, b);
+    }
+    keyed *lo = first + 1, *hi = last;
+    for (;;) {
+        while (lo < last - 1 && before(lo, first, c))
+            lo++;
+        hi--;
+        while (hi > first && before(first, hi, c))
+            hi--;
+        if (!(lo < hi))
+            return lo;
+        swap_keyed(lo, hi);
+        lo++;
+    }
+}
+
+static void
+introsort_loop(keyed *first, keyed *last, int depth, cmp_kind c)
+{
+    while (last - first > 16) {
+        if (depth == 0) {
+            partial_sort(first, last, last, c);
+            return;
+        }
+        depth--;
+        keyed *cut = partition_pivot(first, last, c);
+        introsort_loop(cut, last, depth, c);
+        last = cut;
+    }
+}
+
+/* std::sort */
+static void
+stl_sort(keyed *first, keyed *last, cmp_kind c)
+{
+    if (last - first < 2)
+        return;
+    introsort_loop(first, last, 2 * floor_log2(last - first), c);
+    if (last - first > 16) {
+        insertion_sort(first, first + 16, c);
+        for (keyed *i = first + 16; i < last; i++)
+            linear_insert(first, i, c);
+    } else {
+        insertion_sort(first, last, c);
+    }
+}
+
+/* std::nth_element */
+static void
+nth_element(keyed *first, keyed *nth, keyed *last)
+{
+    if (first == last || nth == last)
+        return;
+    int depth = 2 * floor_log2(last - first);
+    while (last - first > 3) {
+        if (depth == 0) {
+            heap_select(first, nth + 1, last, CMP_KEY);
+            swap_keyed(first, nth);
+            return;
+        }
+        depth--;
+        keyed *cut = partition_pivot(first, last, CMP_KEY);
+        if (cut <= nth)
+            first = cut;
+        else
+            last = cut;
+    }
+    insertion_sort(first, last, CMP_KEY);
+}
+
+/* torch's quick_select_template (kthvalue): after it, a[k] is the k-th smallest */
+static void
+quick_select(keyed *a, int64_t n, int64_t k)
+{
+    int64_t lo = 0, hi = n - 1;
+    for (;;) {
+        if (hi <= lo)
+            return;
+        if (hi == lo + 1) {
+            if (a[lo].key > a[hi].key)
+                swap_keyed(&a[lo], &a[hi]);
+            return;
+        }
+        swap_keyed(&a[(lo + hi) >> 1], &a[lo + 1]);
+        if (a[lo + 1].key > a[hi].key)
+            swap_keyed(&a[lo + 1], &a[hi]);
+        if (a[lo].key > a[hi].key)
+            swap_keyed(&a[lo], &a[hi]);
+        if (a[lo + 1].key > a[lo].key)
+            swap_keyed(&a[lo + 1], &a[lo]);
+        int64_t i = lo + 1, j = hi;
+        uint64_t pivot = a[lo].key;
+        for (;;) {
+            do
+                i++;
+            while (i < hi && pivot > a[i].key);
+            do
+                j--;
+            while (j > lo && a[j].key > pivot);
+            if (j < i)
+                break;
+            swap_keyed(&a[i], &a[j]);
+        }
+        swap_keyed(&a[lo], &a[j]);
+        if (j <= k)
+            lo = i;
+        if (j >= k)
+            hi = j - 1;
+    }
+}
+
+/* ---- the row driver --------------------------------------------------------------- */
+typedef enum { ROW_SORT, ROW_TOPK, ROW_KTHVALUE, ROW_MEDIAN, ROW_MODE, ROW_CUMMAX,
+               ROW_CUMMIN } row_op;
+
+typedef struct {
+    row_op op;
+    tt_dtype dtype;
+    int itemsize;
+    int64_t n;                  /* row length of src */
+    int64_t src_step;           /* byte strides along dim */
+    int64_t val_step;
+    int64_t idx_step;
+    int64_t k;                  /* topk's k, kthvalue's k - 1 */
+    bool flag;                  /* sort: descending; topk: largest; median: skip NaN */
+    bool stable;                /* sort: stable; topk: sorted */
+    _Atomic int failed;         /* a row could not get scratch memory */
+} row_job;
+
+/* values[j] = src[index], indices[j] = index */
+static inline void
+emit(const row_job *job, char *val, char *idx, int64_t j, const char *src, int64_t index)
+{
+    memcpy(val + j * job->val_step, src + index * job->src_step, (size_t)job->itemsize);
+    *(int64_t *)(idx + j * job->idx_step) = index;
+}
+
+/* Does torch use std::sort for sort(stable=False) here?  Not for the dtypes it sends to
+ * x86-simd-sort (whose tie order follows its vector code), nor for the large 1-D
+ * ascending integer sorts it gives to fbgemm's (stable) radix sort. */
+static bool
+torch_uses_stl_sort(const row_job *job, bool one_row)
+{
+    tt_dtype d = job->dtype;
+    if (d == TT_INT64 || d == TT_INT32 || d == TT_FLOAT32 || d == TT_FLOAT64)
+        return false;
+    bool integral = d == TT_UINT8 || d == TT_INT8 || d == TT_INT16;
+    return !(one_row && integral && !job->flag && job->n >= 32768);
+}
+
+static void
+sort_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
+         const char *src, bool one_row)
+{
+    int64_t n = job->n;
+    if (job->src_step == 0) {                   /* torch keeps the order as it is */
+        for (int64_t j = 0; j < n; j++)
+            emit(job, val, idx, j, src, j);
+        return;
+    }
+    load_keys(buf, src, job->src_step, n, job->dtype, job->flag);
+    if (job->stable || !torch_uses_stl_sort(job, one_row))
+        stable_sort(buf, tmp, n);
+    else
+        stl_sort(buf, buf + n, CMP_KEY);
+    for (int64_t j = 0; j < n; j++)
+        emit(job, val, idx, j, src, buf[j].index);
+}
+
+static void
+topk_row(const row_job *job, keyed *buf, char *val, char *idx, const char *src)
+{
+    int64_t n = job->n, k = job->k;
+    if (k == 0)
+        return;
+    load_keys(buf, src, job->src_step, n, job->dtype, job->flag);
+    if (k * 64 <= n) {
+        partial_sort(buf, buf + k, buf + n, CMP_KEY);
+    } else {
+        nth_element(buf, buf + k - 1, buf + n);
+        if (job->stable)
+            stl_sort(buf, buf + k - 1, CMP_KEY);
+    }
+    for (int64_t j = 0; j < k; j++)
+        emit(job, val, idx, j, src, buf[j].index);
+}
+
+/* torch.median: the first NaN if any, else the lower median in (value, index) order;
+ * nanmedian: the lower median of the non-NaN values */
+static void
+median_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
+           const char *src)
+{
+    int64_t n = job->n, nan_count = 0;
+    load_keys(buf, src, job->src_step, n, job->dtype, false);
+    for (int64_t j = 0; j < n; j++) {
+        if (buf[j].key == NAN_KEY) {
+            if (!job->flag) {
+                emit(job, val, idx, 0, src, j);
+                return;
+            }
+            nan_count++;
+        }
+    }
+    stable_sort(buf, tmp, n);       /* ties by index: the order torch's comparator gives */
+    emit(job, val, idx, 0, src, buf[(n - nan_count - 1) / 2].index);
+}
+
+/* torch.mode: std::sort by value, then the first longest run; its last element's index */
+static void
+mode_row(const row_job *job, keyed *buf, char *val, char *idx, const char *src)
+{
+    int64_t n = job->n, best = 0, run = 0, at = 0;
+    load_keys(buf, src, job->src_step, n, job->dtype, false);
+    stl_sort(buf, buf + n, CMP_MODE);
+    for (int64_t j = 0; j < n; j++) {
+        run++;
+        if (j == n - 1 || buf[j].key != buf[j + 1].key || buf[j].key == NAN_KEY) {
+            if (run > best) {
+                best = run;
+                at = j;
+            }
+            run = 0;
+        }
+    }
+    emit(job, val, idx, 0, src, buf[at].index);
+}
+
+/* cummax: a new element takes over when it is NaN or >= the running value, unless the
+ * running value is NaN (so ties and NaNs take the later index, as torch) */
+static void
+cumextreme_row(const row_job *job, char *val, char *idx, const char *src)
+{
+    int64_t n = job->n, best = 0;
+    uint64_t best_key = 0;
+    bool is_max = job->op == ROW_CUMMAX;
+    for (int64_t j = 0; j < n; j++) {
+        uint64_t key = key_at(src, job->src_step, j, job->dtype);
+        bool take;
+        if (j == 0)
+            take = true;
+        else if (is_max)
+            take = key >= best_key;
+        else
+            take = key == NAN_KEY || (best_key != NAN_KEY && key <= best_key);
+        if (take) {
+            best = j;
+            best_key = key;
+        }
+        emit(job, val, idx, j, src, best);
+    }
+}
+
+/* the iterator's loop: ptr = {values row, indices row, src row} for `count` rows */
+static void
+row_loop(char **ptr, const int64_t *step, int64_t count, const void *extra)
+{
+    row_job *job = (row_job *)extra;
+    int64_t n = job->n;
+    keyed *buf = NULL;
+    if (job->op != ROW_CUMMAX && job->op != ROW_CUMMIN && n > 0) {
+        buf = malloc(sizeof(keyed) * (size_t)n * 2);
+        if (!buf) {
+            job->failed = 1;
+            return;
+        }
+    }
+    keyed *tmp = buf ? buf + n : NULL;
+    char *val = ptr[0], *idx = ptr[1], *src = ptr[2];
+    for (int64_t r = 0; r < count; r++) {
+        if (n > 0) {
+            switch (job->op) {
+            case ROW_SORT: sort_row(job, buf, tmp, val, idx, src, false); break;
+            case ROW_TOPK: topk_row(job, buf, val, idx, src); break;
+            case ROW_KTHVALUE:
+                load_keys(buf, src, job->src_step, n, job->dtype, false);
+                quick_select(buf, n, job->k);
+                emit(job, val, idx, 0, src, buf[job->k].index);
+                break;
+            case ROW_MEDIAN: median_row(job, buf, tmp, val, idx, src); break;
+            case ROW_MODE: mode_row(job, buf, val, idx, src); break;
+            default: cumextreme_row(job, val, idx, src); break;
+            }
+        }
+        val += step[0];
+        idx += step[1];
+        src += step[2];
+    }
+    free(buf);
+}
+
+/* v with dimension dim removed */
+static void
+drop_dim(tt_view *out, const tt_view *v, int dim)
+{
+    *out = *v;
+    out->ndim = v->ndim - 1;
+    for (int d = dim; d < out->ndim; d++) {
+        out->shape[d] = v->shape[d + 1];
+        out->strides[d] = v->strides[d + 1];
+    }
+}
+
+static tt_status
+run_rows(const tt_view *values, const tt_view *indices, const tt_view *src, int dim,
+         row_job *job)
+{
+    if (src->ndim < 1 || dim < 0 || dim >= src->ndim)
+        return tt_fail(TT_EVALUE, "row kernel: dim %d out of range for %d dims", dim,
+                       src->ndim);
+    if (indices->dtype != TT_INT64 || values->dtype != src->dtype)
+        return tt_fail(TT_EDTYPE, "row kernel: values must have the input's dtype and "
+                       "indices int64");
+    job->dtype = src->dtype;
+    job->itemsize = tt_dtypes[src->dtype].itemsize;
+    job->n = src->shape[dim];
+    job->src_step = src->strides[dim] * job->itemsize;
+    job->val_step = values->strides[dim] * job->itemsize;
+    job->idx_step = indices->strides[dim] * (int64_t)sizeof(int64_t);
+    job->failed = 0;
+    tt_view v, i, s;
+    drop_dim(&v, values, dim);
+    drop_dim(&i, indices, dim);
+    drop_dim(&s, src, dim);
+    if (job->op == ROW_SORT && s.ndim == 0) {
+        /* one row: the 1-D case, where torch may pick another algorithm */
+        int64_t n = job->n;
+        keyed *buf = malloc(sizeof(keyed) * (size_t)(n > 0 ? n : 1) * 2);
+        if (!buf)
+            return tt_fail(TT_ENOMEM, "sort: out of memory for %lld elements",
+                           (long long)n);
+        if (n > 0)
+            sort_row(job, buf, buf + n, tt_view_data(values), tt_view_data(indices),
+                     tt_view_data(src), true);
+        free(buf);
+        return TT_OK;
+    }
+    const tt_view *in[2] = {&i, &s};
+    tt_status st = tt_iter_run(&v, 2, in, row_loop, job);
+    if (st)
+        return st;
+    if (job->failed)
+        return tt_fail(TT_ENOMEM, "out of memory for a row of %lld elements",
+                       (long long)job->n);
+    return TT_OK;
+}
+
+tt_status
+tt_sort(const tt_view *values, const tt_view *indices, const tt_view *src, int dim,
+        bool descending, bool stable)
+{
+    row_job job = {.op = ROW_SORT, .flag = descending, .stable = stable};
+    return run_rows(values, indices, src, dim, &job);
+}
+
+tt_status
+tt_topk(const tt_view *values, const tt_view *indices, const tt_view *src, int dim,
+        int64_t k, bool largest, bool sorted)
+{
+    if (k < 0 || k > src->shape[dim])
+        return tt_fail(TT_ERUNTIME, "selected index k out of range");
+    row_job job = {.op = ROW_TOPK, .k = k, .flag = largest, .stable = sorted};
+    return run_rows(values, indices, src, dim, &job);
+}
+
+tt_status
+tt_kthvalue(const tt_view *values, const tt_view *indices, const tt_view *src, int dim,
+            int64_t k)
+{
+    if (k < 1 || k > src->shape[dim])
+        return tt_fail(TT_ERUNTIME, "kthvalue(): selected number k out of range for "
+                       "dimension %d", dim);
+    row_job job = {.op = ROW_KTHVALUE, .k = k - 1};
+    return run_rows(values, indices, src, dim, &job);
+}
+
+tt_status
+tt_median(const tt_view *values, const tt_view *indices, const tt_view *src, int dim,
+          bool ignore_nan)
+{
+    row_job job = {.op = ROW_MEDIAN, .flag = ignore_nan};
+    return run_rows(values, indices, src, dim, &job);
+}
+
+tt_status
+tt_mode(const tt_view *values, const tt_view *indices, const tt_view *src, int dim)
+{
+    row_job job = {.op = ROW_MODE};
+    return run_rows(values, indices, src, dim, &job);
+}
+
+tt_status
+tt_cumextreme(const tt_view *values, const tt_view *indices, const tt_view *src, int dim,
+              bool is_max)
+{
+    row_job job = {.op = is_max ? ROW_CUMMAX : ROW_CUMMIN};
+    return run_rows(values, indices, src, dim, &job);
+}
+
+/* ---- searchsorted ------------------------------------------------------------------- */
+/* torch's binary search, with its exact comparisons (NaN goes right, as `!(b >= v)` is
+ * true for it):  lower bound: first i with boundaries[i] >= v;  upper: first with > v.
+ * With a sorter, boundaries[sorter[i]] is the sorted sequence. */
+typedef struct {
+    int64_t m;                  /* boundaries per row */
+    int64_t bstep, sstep;       /* byte strides along the row */
+    bool right, has_sorter, out_int32;
+    tt_dtype dtype;
+} search_job;
+
+#define SEARCH_LOOP(ENUM, T, sfx, CT, cat, name)                                        \
+static int64_t                                                                          \
+search_##sfx(const search_job *job, const char *b, const char *sorter, CT v)            \
+{                                                                                       \
+    int64_t lo = 0, hi = job->m;                                                        \
+    while (lo < hi) {                                                                   \
+        int64_t mid = lo + ((hi - lo) >> 1);                                            \
+        int64_t at = job->has_sorter ? *(const int64_t *)(sorter + mid * job->sstep)    \
+                                     : mid;                                             \
+        CT x = LOAD_##sfx(*(const T *)(b + at * job->bstep));                           \
+        bool go_right = job->right ? !(x > v) : !(x >= v);                              \
+        if (go_right)                                                                   \
+            lo = mid + 1;                                                               \
+        else                                                                            \
+            hi = mid;                                                                   \
+    }                                                                                   \
+    return lo;                                                                          \
+}
+#define LOAD_b(v) (v)
+#define LOAD_u8(v) (v)
+#define LOAD_i8(v) (v)
+#define LOAD_i16(v) (v)
+#define LOAD_i32(v) (v)
+#define LOAD_i64(v) (v)
+#define LOAD_f16(v) tt_f16_to_f32(v)
+#define LOAD_bf16(v) tt_bf16_to_f32(v)
+#define LOAD_f32(v) (v)
+#define LOAD_f64(v) (v)
+TT_DTYPES(SEARCH_LOOP)
+
+/* ptr = {out, values, boundaries row start, sorter row start} */
+static void
+search_loop(char **ptr, const int64_t *step, int64_t count, const void *extra)
+{
+    const search_job *job = extra;
+    for (int64_t r = 0; r < count; r++) {
+        const char *v = ptr[1] + r * step[1];
+        const char *b = ptr[2] + r * step[2];
+        const char *s = job->has_sorter ? ptr[3] + r * step[3] : NULL;
+        int64_t pos = 0;
+        switch (job->dtype) {
+#define CASE(ENUM, T, sfx, CT, cat, name)                                               \
+        case ENUM: pos = search_##sfx(job, b, s, LOAD_##sfx(*(const T *)v)); break;
+        TT_DTYPES(CASE)
+#undef CASE
+        default: break;
+        }
+        char *o = ptr[0] + r * step[0];
+        if (job->out_int32)
+            *(int32_t *)o = (int32_t)pos;
+        else
+            *(int64_t *)o = pos;
+    }
+}
+
+tt_status
+tt_searchsorted(const tt_view *out, const tt_view *boundaries, const tt_view *values,
+                const tt_view *sorter, bool right)
+{
+    /* boundaries (and sorter) have values' leading dims and m along the last; values and
+     * out have the same shape */
+    int nd = values->ndim;
+    if (boundaries->ndim != (nd > 0 ? nd : 1) || values->dtype != boundaries->dtype)
+        return tt_fail(TT_EVALUE, "searchsorted: boundaries must match the values' "
+                       "leading dims and dtype");
+    int bd = boundaries->ndim - 1;
+    search_job job = {
+        .m = boundaries->shape[bd],
+        .bstep = boundaries->strides[bd] * tt_dtypes[boundaries->dtype].itemsize,
+        .sstep = sorter ? sorter->strides[bd] * (int64_t)sizeof(int64_t) : 0,
+        .right = right,
+        .has_sorter = sorter != NULL,
+        .out_int32 = out->dtype == TT_INT32,
+        .dtype = values->dtype,
+    };
+    /* the row starts of boundaries/sorter, repeated along values' last dim */
+    tt_view b = *boundaries, s;
+    b.ndim = nd;
+    if (nd > 0)
+        b.strides[nd - 1] = 0, b.shape[nd - 1] = values->shape[nd - 1];
+    if (sorter) {
+        s = *sorter;
+        s.ndim = nd;
+        if (nd > 0)
+            s.strides[nd - 1] = 0, s.shape[nd - 1] = values->shape[nd - 1];
+    }
+    const tt_view *in[3] = {values, &b, sorter ? &s : values};
+    return tt_iter_run(out, 3, in, search_loop, &job);
+}
+
+/* ---- unique ----------------------------------------------------------------------- */
+/* Rows of a contiguous (n, m) tensor: m = 1 for unique of elements, the slice size for
+ * unique(dim=...).  sorted: order the rows (lexicographically, by stable sorts from the
+ * last column to the first), then group equal neighbours; otherwise group consecutive
+ * equal rows as they stand (unique_consecutive).  NaN never equals NaN, as in torch. */
+static bool
+rows_equal(const uint64_t *keys, int64_t m, int64_t a, int64_t b)
+{
+    for (int64_t c = 0; c < m; c++) {
+        uint64_t x = keys[a * m + c], y = keys[b * m + c];
+        if (x != y || x == NAN_KEY)
+            return false;
+    }
+    return true;
+}
+
+tt_status
+tt_unique(tt_view *values, tt_view *inverse, tt_view *counts, const tt_view *src,
+          bool sorted)
+{
+    if (src->ndim != 2 || !tt_is_contiguous(src))
+        return tt_fail(TT_EVALUE, "unique: expected a contiguous (rows, columns) view");
+    int64_t n = src->shape[0], m = src->shape[1];
+    int itemsize = tt_dtypes[src->dtype].itemsize;
+    int64_t cells = n * m;
+    uint64_t *keys = malloc(sizeof(uint64_t) * (size_t)(cells > 0 ? cells : 1));
+    keyed *order = malloc(sizeof(keyed) * (size_t)(n > 0 ? n : 1) * 2);
+    int64_t *group_start = malloc(sizeof(int64_t) * (size_t)(n + 1));
+    tt_status st = TT_OK;
+    if (!keys || !order || !group_start) {
+        st = tt_fail(TT_ENOMEM, "unique: out of memory for %lld rows", (long long)n);
+        goto done;
+    }
+    const char *data = tt_view_data(src);
+    for (int64_t i = 0; i < cells; i++)
+        keys[i] = key_at(data, itemsize, i, src->dtype);
+    for (int64_t i = 0; i < n; i++)
+        order[i].index = i;
+    if (sorted) {
+        for (int64_t c = m - 1; c >= 0; c--) {
+            for (int64_t i = 0; i < n; i++)
+                order[i].key = keys[order[i].index * m + c];
+            stable_sort(order, order + n, n);
+        }
+    }
+    int64_t groups = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (i == 0 || !rows_equal(keys, m, order[i - 1].index, order[i].index))
+            group_start[groups++] = i;
+    group_start[groups] = n;
+
+    int64_t vshape[2] = {groups, m}, ishape[1] = {n}, cshape[1] = {groups};
+    values->storage = inverse->storage = counts->storage = NULL;
+    if ((st = tt_empty(values, src->dtype, 2, vshape)) ||
+        (st = tt_empty(inverse, TT_INT64, 1, ishape)) ||
+        (st = tt_empty(counts, TT_INT64, 1, cshape))) {
+        tt_storage_decref(values->storage);
+        tt_storage_decref(inverse->storage);
+        values->storage = inverse->storage = NULL;
+        goto done;
+    }
+    char *vout = tt_view_data(values);
+    int64_t *inv = (int64_t *)tt_view_data(inverse), *cnt = (int64_t *)tt_view_data(counts);
+    for (int64_t g = 0; g < groups; g++) {
+        int64_t first = order[group_start[g]].index;
+        memcpy(vout + g * m * itemsize, data + first * m * itemsize, (size_t)(m * itemsize));
+        cnt[g] = group_start[g + 1] - group_start[g];
+        for (int64_t i = group_start[g]; i < group_start[g + 1]; i++)
+            inv[order[i].index] = g;
+    }
+done:
+    free(keys);
+    free(order);
+    free(group_start);
+    return st;
+}
