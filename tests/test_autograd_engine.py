@@ -691,3 +691,26 @@ def test_to_dot_names_nodes_and_leaves():
     for name in ("SumBackward0", "ExpBackward0", "MulBackward0", "x\\n(1, 2)\\nfloat32"):
         assert name in dot
     assert dot.count("->") == 5     # mul gets x twice, plus the output edge
+
+
+def test_setup_context_style_function():
+    class Cube(Function):
+        @staticmethod
+        def forward(a):
+            return T(N(a) ** 3)
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            (a,) = inputs
+            ctx.save_for_backward(a)
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return T(3 * N(g) * N(a) ** 2)
+
+    x, tx = pair([1.0, 2.0])
+    Sum.apply(Cube.apply(x)).backward()
+    assert N(x.grad).tolist() == [3.0, 12.0]
+    with tt.no_grad():
+        assert N(Cube.apply(x)).tolist() == [1.0, 8.0]

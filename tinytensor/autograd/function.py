@@ -276,11 +276,13 @@ class Function:
 
     _node_cls = BackwardNode
     numbers_are_inputs = False      # Python numbers get a (None, 0) edge, as in x + 2
+    _separate_setup = False         # forward(*args) + setup_context(ctx, inputs, output)
 
     def __init_subclass__(cls, node_name=None, numbers_are_inputs=None, **kwargs):
         super().__init_subclass__(**kwargs)
         if numbers_are_inputs is not None:
             cls.numbers_are_inputs = numbers_are_inputs
+        cls._separate_setup = cls.setup_context is not Function.setup_context
         name = node_name or cls.__name__ + "Backward"
         cls._node_cls = type(name, (BackwardNode,), {"_forward_cls": cls,
                                                       "__module__": cls.__module__})
@@ -301,6 +303,11 @@ class Function:
 
     vjp = backward
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Optional (torch 2 style): fill ctx here and write forward without ctx."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         if _C.is_grad_enabled():
@@ -308,6 +315,8 @@ class Function:
             for a in args:
                 if isinstance(a, Tensor) and (a._requires_grad or a._grad_fn is not None):
                     return _record(cls, args, kwargs)
+        if cls._separate_setup:
+            return cls.forward(*args, **kwargs)
         return cls.forward(_NO_CTX, *args, **kwargs)
 
 
@@ -346,7 +355,11 @@ def _record(cls, args, kwargs):
     ctx._input_meta = tuple(meta)
     prev = _C._set_grad_enabled(False)
     try:
-        out = cls.forward(ctx, *args, **kwargs)
+        if cls._separate_setup:
+            out = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, out)
+        else:
+            out = cls.forward(ctx, *args, **kwargs)
     finally:
         _C._set_grad_enabled(prev)
     if type(out) is not tuple and isinstance(out, Tensor) and not ctx._dirty \
