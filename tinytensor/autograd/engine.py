@@ -257,7 +257,9 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 continue
             g = out[i]
             if g is not None:
-                g = _fit_to_input(node, i, g, meta[i])
+                shape, dtype = meta[i]
+                if g.dtype is not dtype or g.shape != shape:
+                    g = _fit_to_input(node, i, g, meta[i])
                 buf = buffers.get(nxt)
                 if buf is None:
                     buf = buffers[nxt] = [None] * nxt._num_outputs
