@@ -14,6 +14,7 @@ import sys
 import tempfile
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 from Cython.Build import cythonize
 
 
@@ -64,7 +65,30 @@ ext = Extension(
     + ["tinytensor/ctensor.pxd"],
 )
 
+# Flags for single files.  random.c is built like torch builds its kernels: without errno
+# and trap semantics sqrt is one instruction and the AVX2 Box-Muller vectorises; the bits
+# do not change (never -ffast-math: that would).  Other files keep the common flags.
+PER_FILE_FLAGS = {
+    "ctensor/random.c": ["-fno-math-errno", "-fno-trapping-math"],
+}
+
+
+class build_ext_per_file(build_ext):
+    """build_ext that appends PER_FILE_FLAGS to the compile command of those files."""
+
+    def build_extensions(self):
+        compile_one = getattr(self.compiler, "_compile", None)
+        if compile_one is not None:     # unix compilers compile one file per _compile call
+            def _compile(obj, src, ext, cc_args, extra_postargs, pp_opts):
+                key = os.path.relpath(src).replace(os.sep, "/")
+                extra = list(extra_postargs) + PER_FILE_FLAGS.get(key, [])
+                return compile_one(obj, src, ext, cc_args, extra, pp_opts)
+            self.compiler._compile = _compile
+        super().build_extensions()
+
+
 setup(
+    cmdclass={"build_ext": build_ext_per_file},
     ext_modules=cythonize(
         [ext],
         language_level=3,

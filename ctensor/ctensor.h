@@ -329,7 +329,77 @@ tt_status tt_svd(const tt_view *u, const tt_view *s, const tt_view *vt,
 tt_status tt_tril(const tt_view *out, const tt_view *src, int64_t k, bool upper);
 
 /* ---- random numbers (random.c) ------------------------------------------------------ */
-/* (declarations of the generator and samplers go in this section) */
+/* A tt_generator is torch's CPUGeneratorImpl: an mt19937 engine plus the cached second
+ * Box-Muller sample.  Every sampler fills n elements of a contiguous buffer in order;
+ * the Cython layer fills other tensors in torch's iteration order (Note [fill order] in
+ * random.c).  Every public call holds the generator's lock, as torch holds its mutex. */
+#include <pthread.h>
+
+#define TT_MT_N 624
+#define TT_RNG_STATE_BYTES 5056                 /* torch.get_rng_state().numel() */
+#define TT_DEFAULT_RNG_SEED 67280421310721ULL   /* seed of a fresh torch.Generator() */
+
+typedef struct {
+    /* mt19937, laid out as torch's mt19937_data_pod */
+    uint64_t seed;              /* the full 64-bit seed; the engine uses its low 32 bits */
+    int32_t left;               /* draws left before the next twist, 1..624 */
+    bool seeded;
+    uint32_t next;              /* index of the next state word, 0..624 */
+    uint32_t state[TT_MT_N];
+    /* second Box-Muller sample of normal_distribution<double> / <float> */
+    bool has_next_double_normal;
+    bool has_next_float_normal;
+    double next_double_normal;
+    float next_float_normal;
+    pthread_mutex_t lock;
+} tt_generator;
+
+void tt_generator_init(tt_generator *g, uint64_t seed);    /* Generator().manual_seed(seed) */
+void tt_generator_destroy(tt_generator *g);
+void tt_generator_manual_seed(tt_generator *g, uint64_t seed);
+uint64_t tt_generator_initial_seed(tt_generator *g);
+uint32_t tt_generator_random(tt_generator *g);      /* one raw 32-bit draw */
+uint64_t tt_generator_random64(tt_generator *g);    /* two draws, the first is the high word */
+/* torch.get_rng_state(): TT_RNG_STATE_BYTES bytes in CPUGeneratorImplState's layout */
+void tt_generator_get_state(tt_generator *g, uint8_t *out);
+tt_status tt_generator_set_state(tt_generator *g, const uint8_t *state, int64_t nbytes);
+
+/* fills of a contiguous buffer of n elements of dtype (torch's method in brackets) */
+tt_status tt_random_uniform(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                            double from, double to);                    /* uniform_ */
+tt_status tt_random_normal(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                           double mean, double std);  /* normal_ of a contiguous tensor */
+tt_status tt_random_normal_serial(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                  double mean, double std);  /* ... of any other tensor */
+/* torch's float Box-Muller: its AVX2 kernel (the default on AVX2+FMA CPUs unless
+ * ATEN_CPU_CAPABILITY=default) or the portable one; process-wide */
+void tt_random_set_avx2_normal(bool on);
+bool tt_random_avx2_normal(void);
+tt_status tt_random_from_to(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                            int64_t from, int64_t to);          /* random_(from, to) */
+/* random_(from, None): [from, max of dtype]; from = INT64_MIN: all 64-bit integers */
+tt_status tt_random_from(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                         int64_t from);
+tt_status tt_random_default(tt_generator *g, void *out, tt_dtype dtype, int64_t n);
+tt_status tt_random_randperm(tt_generator *g, void *out, tt_dtype dtype, int64_t n);
+tt_status tt_random_bernoulli(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                              double p);                        /* bernoulli_(float p) */
+/* bernoulli_(p tensor): p already broadcast to n contiguous elements of p_dtype */
+tt_status tt_random_bernoulli_tensor(tt_generator *g, void *out, tt_dtype dtype,
+                                     int64_t n, const void *p, tt_dtype p_dtype);
+tt_status tt_random_exponential(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                double lambd);
+tt_status tt_random_geometric(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                              double p);
+tt_status tt_random_log_normal(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                               double mean, double std);
+tt_status tt_random_cauchy(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                           double median, double sigma);
+/* torch.multinomial over n_dist contiguous rows of n_categories probabilities; out
+ * holds n_dist * n_sample int64 indices */
+tt_status tt_random_multinomial(tt_generator *g, int64_t *out, const void *probs,
+                                tt_dtype dtype, int64_t n_dist, int64_t n_categories,
+                                int64_t n_sample, bool replacement);
 
 /* ---- threads ----------------------------------------------------------------------- */
 int tt_get_num_threads(void);

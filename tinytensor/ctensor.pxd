@@ -176,6 +176,49 @@ cdef extern from "ctensor.h" nogil:
     tt_status tt_tril(const tt_view *out, const tt_view *src, int64_t k, bint upper)
 
     # ---- random (random.c) ----
+    # (C's uint8_t / uint32_t / uint64_t spelled as the plain types they are here)
+    enum: TT_RNG_STATE_BYTES
+    unsigned long long TT_DEFAULT_RNG_SEED
+    ctypedef struct tt_generator:
+        pass
+    void tt_generator_init(tt_generator *g, unsigned long long seed)
+    void tt_generator_destroy(tt_generator *g)
+    void tt_generator_manual_seed(tt_generator *g, unsigned long long seed)
+    unsigned long long tt_generator_initial_seed(tt_generator *g)
+    unsigned int tt_generator_random(tt_generator *g)
+    unsigned long long tt_generator_random64(tt_generator *g)
+    void tt_generator_get_state(tt_generator *g, unsigned char *out)
+    tt_status tt_generator_set_state(tt_generator *g, const unsigned char *state,
+                                     int64_t nbytes)
+    tt_status tt_random_uniform(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                double lo, double hi)
+    tt_status tt_random_normal(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                               double mean, double std)
+    tt_status tt_random_normal_serial(tt_generator *g, void *out, tt_dtype dtype,
+                                      int64_t n, double mean, double std)
+    void tt_random_set_avx2_normal(bint on)
+    bint tt_random_avx2_normal()
+    tt_status tt_random_from_to(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                int64_t lo, int64_t hi)
+    tt_status tt_random_from(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                             int64_t lo)
+    tt_status tt_random_default(tt_generator *g, void *out, tt_dtype dtype, int64_t n)
+    tt_status tt_random_randperm(tt_generator *g, void *out, tt_dtype dtype, int64_t n)
+    tt_status tt_random_bernoulli(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                  double p)
+    tt_status tt_random_bernoulli_tensor(tt_generator *g, void *out, tt_dtype dtype,
+                                         int64_t n, const void *p, tt_dtype p_dtype)
+    tt_status tt_random_exponential(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                    double lambd)
+    tt_status tt_random_geometric(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                  double p)
+    tt_status tt_random_log_normal(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                                   double mean, double std)
+    tt_status tt_random_cauchy(tt_generator *g, void *out, tt_dtype dtype, int64_t n,
+                               double median, double sigma)
+    tt_status tt_random_multinomial(tt_generator *g, int64_t *out, const void *probs,
+                                    tt_dtype dtype, int64_t n_dist, int64_t n_categories,
+                                    int64_t n_sample, bint replacement)
 
     int tt_get_num_threads()
     void tt_set_num_threads(int n)
