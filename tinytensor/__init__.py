@@ -26,6 +26,7 @@ from tinytensor._creation import (tensor, as_tensor, asarray, from_numpy, from_d
 from tinytensor._creation import range  # noqa: A001  (torch.range, deprecated there too)
 from tinytensor._device import device, cuda, set_default_device, get_default_device
 from tinytensor._printing import set_printoptions
+from tinytensor.explain import explain, bits, loop_plan
 from tinytensor.ops import _registry
 
 # Each ops module registers its functions and Tensor methods when imported.  Modules

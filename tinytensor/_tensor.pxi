@@ -261,3 +261,23 @@ def empty_cache():
 
 def cached_bytes():
     return tt_cached_bytes()
+
+
+def iter_plan(TensorBase out, inputs, bint coalesce=True, bint input_order=False):
+    """The strided iterator's plan for out <- op(inputs): dims after broadcasting,
+    dropping size-1 dims, ordering and coalescing (innermost first), byte strides per
+    operand.  For teaching: see tinytensor.explain.loop_plan."""
+    cdef tt_iter_plan p
+    cdef const tt_view *ins[TT_MAX_OPERANDS]
+    cdef int n = len(inputs), k, d
+    if n > TT_MAX_OPERANDS - 1:
+        raise ValueError("at most 3 inputs")
+    for k in range(n):
+        ins[k] = &(<TensorBase>inputs[k]).v
+    cdef int flags = (0 if coalesce else TT_ITER_NO_COALESCE) | \
+        (TT_ITER_INPUT_ORDER if input_order else 0)
+    check(tt_iter_plan_build(&p, &out.v, n, ins, flags))
+    return {"shape": [p.shape[d] for d in range(p.ndim)],
+            "strides": [[p.strides[k][d] for d in range(p.ndim)] for k in range(p.nop)],
+            "itemsize": [p.itemsize[k] for k in range(p.nop)],
+            "numel": p.numel}
