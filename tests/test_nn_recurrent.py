@@ -1,0 +1,128 @@
+"""RNN, LSTM, GRU and their cells against torch: outputs, final states and every gradient,
+for layers, directions, batch_first, initial states and unbatched inputs."""
+import warnings
+
+import numpy as np
+import pytest
+
+import tinytensor as tt
+from _nn_oracle import torch, check_module, copy_module, to_tt, to_torch, assert_close
+
+nn = tt.nn
+tnn = torch.nn
+
+
+def randn(*shape, seed=0):
+    return torch.from_numpy(np.random.default_rng(seed).standard_normal(shape))
+
+
+def pair(name, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return (getattr(nn, name)(*args, **kwargs).double(),
+                getattr(tnn, name)(*args, **kwargs).double())
+
+
+CONFIGS = [
+    {}, {"num_layers": 2}, {"bidirectional": True}, {"batch_first": True},
+    {"num_layers": 2, "bidirectional": True, "batch_first": True}, {"bias": False},
+]
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("config", CONFIGS, ids=[str(c) for c in CONFIGS])
+def test_recurrent_layer(name, config):
+    ours, theirs = pair(name, 3, 4, **config)
+    shape = (2, 5, 3) if config.get("batch_first") else (5, 2, 3)
+    check_module(ours, theirs, randn(*shape), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+def test_recurrent_layer_with_initial_state(name):
+    ours, theirs = pair(name, 3, 4, num_layers=2, bidirectional=True)
+    x = randn(6, 2, 3)
+    h0 = randn(4, 2, 4, seed=1)
+    if name == "LSTM":
+        c0 = randn(4, 2, 4, seed=2)
+
+        class Wrap(tnn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, x, h, c):
+                return self.inner(x, (h, c))
+        check_module(_TTWrap(ours), Wrap(theirs), x, h0, c0,
+                     rtol=1e-10, atol=1e-12)
+    else:
+        check_module(ours, theirs, x, h0, rtol=1e-10, atol=1e-12)
+
+
+class _TTWrap(nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x, h, c):
+        return self.inner(x, (h, c))
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+def test_unbatched_input(name):
+    ours, theirs = pair(name, 3, 4, bidirectional=True)
+    check_module(ours, theirs, randn(5, 3), rtol=1e-10, atol=1e-12)
+
+
+def test_relu_rnn():
+    ours, theirs = pair("RNN", 3, 4, nonlinearity="relu", num_layers=2)
+    check_module(ours, theirs, randn(5, 2, 3), rtol=1e-10, atol=1e-12)
+
+
+def test_dropout_between_layers_is_off_in_eval():
+    ours, theirs = pair("LSTM", 3, 4, num_layers=3, dropout=0.5)
+    ours.eval()
+    theirs.eval()
+    check_module(ours, theirs, randn(5, 2, 3), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,kwargs", [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}),
+                                         ("LSTMCell", {}), ("GRUCell", {}),
+                                         ("GRUCell", {"bias": False})])
+def test_cells(name, kwargs):
+    ours, theirs = pair(name, 3, 4, **kwargs)
+    check_module(ours, theirs, randn(2, 3), rtol=1e-10, atol=1e-12)
+    check_module(ours, theirs, randn(3), rtol=1e-10, atol=1e-12)
+
+
+def test_cell_with_state():
+    ours, theirs = pair("LSTMCell", 3, 4)
+    copy_module(ours, theirs)
+    x, h, c = randn(2, 3), randn(2, 4, seed=1), randn(2, 4, seed=2)
+    got = ours(to_tt(x), (to_tt(h), to_tt(c)))
+    expected = theirs(x, (h, c))
+    for a, b in zip(got, expected):
+        assert_close(a, b, rtol=1e-12)
+
+
+def test_state_dict_loads_into_torch_and_back():
+    ours, theirs = pair("LSTM", 3, 4, num_layers=2, bidirectional=True)
+    theirs.load_state_dict({k: to_torch(v) for k, v in ours.state_dict().items()})
+    x = randn(4, 1, 3)
+    out, (h, c) = ours(to_tt(x))
+    t_out, (t_h, t_c) = theirs(x)
+    assert_close(out, t_out, rtol=1e-12)
+    assert_close(c, t_c, rtol=1e-12)
+
+
+def test_errors_match_torch():
+    lstm = nn.LSTM(3, 4)
+    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
+        lstm(tt.zeros(2, 1, 5))
+    with pytest.raises(ValueError, match="LSTM: Expected input to be 2D or 3D, got 4D"):
+        lstm(tt.zeros(2, 1, 1, 3))
+    with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 1, 4\), got \[1, 2, 4\]"):
+        nn.GRU(3, 4)(tt.zeros(2, 1, 3), tt.zeros(1, 2, 4))
+    with pytest.raises(ValueError, match="dropout should be a number in range"):
+        nn.RNN(3, 4, dropout=2)
+    with pytest.raises(ValueError, match="Unknown nonlinearity 'sigmoid'"):
+        nn.RNN(3, 4, nonlinearity="sigmoid")
