@@ -61,7 +61,7 @@ def test_state_dicts_load_both_ways():
     for k, v in theirs.state_dict().items():
         np.testing.assert_array_equal(numpy(ours.state_dict()[k]), v.numpy())
     # tinytensor -> torch
-    with torch.no_grad():
+    with tt.no_grad():
         for p in ours.parameters():
             p.mul_(2)
     theirs.load_state_dict({k: to_torch(v) for k, v in ours.state_dict().items()})
@@ -179,9 +179,10 @@ def test_deepcopy_and_pickle_keep_parameters():
     assert isinstance(c.scale, nn.Parameter)
     assert not c.scale._is_view_of(m.scale)
     np.testing.assert_array_equal(numpy(c.features[0].weight), numpy(m.features[0].weight))
-    r = pickle.loads(pickle.dumps(m))
-    assert [n for n, _ in r.named_parameters()] == [n for n, _ in m.named_parameters()]
-    assert isinstance(r.features[0].weight, nn.Parameter)
+    s = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    r = pickle.loads(pickle.dumps(s))
+    assert [n for n, _ in r.named_parameters()] == [n for n, _ in s.named_parameters()]
+    assert isinstance(r[0].weight, nn.Parameter)
 
 
 def test_sequential_behaviour_matches_torch():
@@ -212,6 +213,8 @@ def test_module_list_dict_and_parameter_list():
     tpl = tnn.ParameterList([tnn.Parameter(torch.zeros(2)), torch.ones(3)])
     assert [n for n, _ in pl.named_parameters()] == [n for n, _ in tpl.named_parameters()]
     assert repr(pl) == repr(tpl)
+    pd = nn.ParameterDict({"a": nn.Parameter(tt.zeros(2))})
+    assert repr(pd) == repr(tnn.ParameterDict({"a": tnn.Parameter(torch.zeros(2))}))
 
 
 MODULE_SPECS = [

@@ -286,10 +286,17 @@ class ModuleDict(Module):
         _update_pairs(self, modules, "ModuleDict")
 
 
-def _param_repr(p):
-    size = "x".join(str(s) for s in p.size())
-    kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-    return f"{kind} containing: [{p.type()} of size {size}]"
+def _param_lines(items, type_name):
+    """torch's extra_repr lines of ParameterList / ParameterDict."""
+    lines = []
+    for k, p in items:
+        if isinstance(p, _C.TensorBase):
+            size = "x".join(str(s) for s in p.size())
+            kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+            lines.append(f"  ({k}): {kind} containing: [{type_name(p)} of size {size}]")
+        else:
+            lines.append(f"  ({k}): Object of type: {type(p).__name__}")
+    return "\n".join(lines)
 
 
 class ParameterList(Module):
@@ -342,11 +349,10 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        return "\n".join(f"  ({i}): " + _param_repr(p) for i, p in enumerate(self))
+        return _param_lines(enumerate(self), lambda p: p.dtype)
 
-    def __repr__(self):
-        return "ParameterList(\n" + self.extra_repr() + "\n)" if len(self) else \
-            "ParameterList()"
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called.")
 
 
 class ParameterDict(Module):
@@ -397,7 +403,8 @@ class ParameterDict(Module):
     def update(self, parameters):
         _update_pairs(self, parameters, "ParametersDict")
 
-    def __repr__(self):
-        lines = [f"  ({k}): " + _param_repr(p) for k, p in self.items()]
-        return "ParameterDict(\n" + "\n".join(lines) + "\n)" if lines else \
-            "ParameterDict()"
+    def extra_repr(self):
+        return _param_lines(self.items(), lambda p: p.type())
+
+    def __call__(self, input):
+        raise RuntimeError("ParameterDict should not be called.")
