@@ -140,7 +140,8 @@ tt_gather(const tt_view *out, const tt_view *src, int dim, const tt_view *index,
     if ((s = tt_iter_plan_build(&plan, out, 2, in, 0)))
         return s;
     /* one thread: the first bad index is reported, and a loop can stop there */
-    tt_iter_plan_range(&plan, gather_loop, &job, 0, plan.numel);
+    if (plan.numel > 0)
+        tt_iter_plan_range(&plan, gather_loop, &job, 0, plan.numel);
     return job.failed ? index_error(&job, dim) : TT_OK;
 }
 
@@ -311,7 +312,7 @@ tt_histc(const tt_view *out, const tt_view *src, double lo, double hi)
     if (out->dtype != src->dtype || out->ndim != 1 || !tt_is_contiguous(out))
         return tt_fail(TT_EVALUE, "histc: out must be a contiguous 1-D tensor of the "
                        "input's dtype");
-    if (tt_view_numel(out) == 0)
+    if (tt_view_numel(out) == 0 || tt_view_numel(src) == 0)
         return TT_OK;
     double args[4] = {lo, hi, (double)out->shape[0], 0};
     char *p = tt_view_data(out);
