@@ -13,18 +13,14 @@ torch = pytest.importorskip("torch")
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                         "examples")
 NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+(?:e[-+]?\d+)?")
-TO_TORCH = [("import tinytensor as torch", "import torch"),
-            ("import tinytensor.optim as optim", "import torch.optim as optim"),
-            ("from tinytensor import nn", "from torch import nn"),
-            ("from tinytensor.utils.data", "from torch.utils.data")]
+IMPORT = re.compile(r"^((?:import|from) +)tinytensor\b", re.M)
 
 
 def run(name, backend="tinytensor"):
     with open(os.path.join(EXAMPLES, name)) as f:
         source = f.read()
     if backend == "torch":
-        for a, b in TO_TORCH:
-            source = source.replace(a, b)
+        source = IMPORT.sub(r"\1torch", source)
     root = os.path.dirname(EXAMPLES)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, EXAMPLES]))
     out = subprocess.run([sys.executable, "-W", "ignore", "-c", source], capture_output=True,
@@ -110,3 +106,11 @@ def test_cnn_classifier_reaches_torchs_accuracy():
 
 def test_csv_dataset():
     assert_same_numbers(run("csv_dataset.py"), run("csv_dataset.py", "torch"), rtol=1e-4)
+
+
+def test_lstm_tagger_tutorial():
+    assert_same_numbers(run("lstm_tagger.py"), run("lstm_tagger.py", "torch"), rtol=2e-3)
+
+
+def test_bilstm_crf_tutorial():
+    assert_same_numbers(run("bilstm_crf.py"), run("bilstm_crf.py", "torch"), rtol=2e-3)
