@@ -126,3 +126,57 @@ def test_errors_match_torch():
         nn.RNN(3, 4, dropout=2)
     with pytest.raises(ValueError, match="Unknown nonlinearity 'sigmoid'"):
         nn.RNN(3, 4, nonlinearity="sigmoid")
+
+
+def _packed_pair(batch_first=False, enforce_sorted=True):
+    lengths = [5, 3, 2] if enforce_sorted else [3, 5, 2]
+    x = randn(3, 5, 3) if batch_first else randn(5, 3, 3)
+    return x, lengths
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+def test_packed_sequences_match_torch(name, enforce_sorted):
+    from tinytensor.nn.utils import rnn
+    tr = torch.nn.utils.rnn
+    ours, theirs = pair(name, 3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    copy_module(ours, theirs)
+    x, lengths = _packed_pair(batch_first=True, enforce_sorted=enforce_sorted)
+    tx = x.clone().requires_grad_()
+    ox = to_tt(tx)
+    t_out, t_h = theirs(tr.pack_padded_sequence(tx, lengths, batch_first=True,
+                                                enforce_sorted=enforce_sorted))
+    o_out, o_h = ours(rnn.pack_padded_sequence(ox, lengths, batch_first=True,
+                                               enforce_sorted=enforce_sorted))
+    assert_close(o_out.data, t_out.data, rtol=1e-10)
+    assert o_out.batch_sizes.tolist() == t_out.batch_sizes.tolist()
+    t_pad, t_len = tr.pad_packed_sequence(t_out, batch_first=True)
+    o_pad, o_len = rnn.pad_packed_sequence(o_out, batch_first=True)
+    assert_close(o_pad, t_pad, rtol=1e-10)
+    assert o_len.tolist() == t_len.tolist()
+    t_h = t_h if name != "LSTM" else t_h[0] + 2 * t_h[1]
+    o_h = o_h if name != "LSTM" else o_h[0] + 2 * o_h[1]
+    assert_close(o_h, t_h, rtol=1e-10)
+    w = randn(*t_pad.shape, seed=3)
+    ((t_pad * w).sum() + t_h.sum()).backward()
+    ((o_pad * to_tt(w)).sum() + o_h.sum()).backward()
+    assert_close(ox.grad, tx.grad, rtol=1e-10)
+
+
+def test_pad_and_pack_utilities_match_torch():
+    from tinytensor.nn.utils import rnn
+    tr = torch.nn.utils.rnn
+    seqs = [randn(4, 2), randn(2, 2, seed=1), randn(3, 2, seed=2)]
+    for kwargs in ({}, {"batch_first": True, "padding_value": -1.0},
+                   {"padding_side": "left"}):
+        assert_close(rnn.pad_sequence([to_tt(s) for s in seqs], **kwargs),
+                     tr.pad_sequence(seqs, **kwargs))
+    packed = rnn.pack_sequence([to_tt(s) for s in seqs], enforce_sorted=False)
+    t_packed = tr.pack_sequence(seqs, enforce_sorted=False)
+    assert_close(packed.data, t_packed.data)
+    assert packed.sorted_indices.tolist() == t_packed.sorted_indices.tolist()
+    assert packed.unsorted_indices.tolist() == t_packed.unsorted_indices.tolist()
+    for a, b in zip(rnn.unpack_sequence(packed), tr.unpack_sequence(t_packed)):
+        assert_close(a, b)
+    with pytest.raises(RuntimeError, match="must be sorted in decreasing order"):
+        rnn.pack_sequence([to_tt(s) for s in seqs])

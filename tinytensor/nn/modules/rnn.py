@@ -46,12 +46,33 @@ def _step(mode, x_proj, state, w_hh, b_hh):
     return pre.tanh() if mode == "RNN_TANH" else pre.relu()
 
 
-def _run_direction(mode, x_proj, state, w_hh, b_hh, reverse):
-    """Run the recurrence over time (dim 0); returns (outputs stacked over time, state)."""
+def _rows(state, start, stop):
+    """Rows start:stop of a state (a tensor, or LSTM's (h, c) pair)."""
+    if isinstance(state, tuple):
+        return tuple(s[start:stop] for s in state)
+    return state[start:stop]
+
+
+def _join(top, bottom):
+    if isinstance(top, tuple):
+        return tuple(tt.cat([a, b], 0) for a, b in zip(top, bottom))
+    return tt.cat([top, bottom], 0)
+
+
+def _run_direction(mode, x_proj, state, w_hh, b_hh, reverse, batch_sizes=None):
+    """Run the recurrence over time (dim 0); returns (outputs stacked over time, state).
+
+    With batch_sizes (a packed batch, longest sequences first) step t updates only the
+    first batch_sizes[t] rows: the others have ended (or, in reverse, not yet begun)."""
     steps = range(x_proj.shape[0] - 1, -1, -1) if reverse else range(x_proj.shape[0])
     outputs = [None] * x_proj.shape[0]
     for t in steps:
-        state = _step(mode, x_proj[t], state, w_hh, b_hh)
+        bs = x_proj.shape[1] if batch_sizes is None else batch_sizes[t]
+        if bs == x_proj.shape[1]:
+            state = _step(mode, x_proj[t], state, w_hh, b_hh)
+        else:
+            active = _step(mode, x_proj[t, :bs], _rows(state, 0, bs), w_hh, b_hh)
+            state = _join(active, _rows(state, bs, None))
         outputs[t] = state[0] if mode == "LSTM" else state
     return tt.stack(outputs, 0), state
 
@@ -176,7 +197,7 @@ class RNNBase(Module):
         if tuple(hx.size()) != expected:
             raise RuntimeError(msg.format(expected, list(hx.size())))
 
-    def _layers(self, input, hx, cx):
+    def _layers(self, input, hx, cx, batch_sizes=None):
         """Run all layers on time-major input; returns (output, h_n, c_n or None)."""
         lstm = self.mode == "LSTM"
         num_directions = 2 if self.bidirectional else 1
@@ -193,7 +214,7 @@ class RNNBase(Module):
                 x_proj = F.linear(layer_input, w_ih, b_ih)
                 state = (hx[k], cx[k]) if lstm else hx[k]
                 out, state = _run_direction(self.mode, x_proj, state, w_hh, b_hh,
-                                            reverse=direction == 1)
+                                            direction == 1, batch_sizes)
                 outputs.append(out)
                 if lstm:
                     h_n.append(state[0])
@@ -205,7 +226,37 @@ class RNNBase(Module):
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return layer_input, tt.stack(h_n, 0), tt.stack(c_n, 0) if lstm else None
 
+    def _forward_packed(self, packed, hx):
+        """forward() for a PackedSequence: the recurrence skips each sequence's padding."""
+        from tinytensor.nn.utils.rnn import PackedSequence, _unpack
+        lstm = self.mode == "LSTM"
+        sizes = packed.batch_sizes.tolist()
+        padded, _ = _unpack(packed.data, packed.batch_sizes)
+        shape = (self.num_layers * (2 if self.bidirectional else 1), sizes[0],
+                 self.hidden_size)
+        if hx is None:
+            parts = [tt.zeros(shape, dtype=padded.dtype) for _ in range(2 if lstm else 1)]
+        else:
+            parts = list(hx) if lstm else [hx]
+            if packed.sorted_indices is not None:
+                parts = [p[:, packed.sorted_indices] for p in parts]
+        self._check_input(padded)
+        for i, p in enumerate(parts):
+            self._check_hidden(p, sizes[0], "Expected hidden[1] size {}, got {}" if i else
+                               "Expected hidden size {}, got {}")
+        output, h_n, c_n = self._layers(padded, parts[0], parts[1] if lstm else None, sizes)
+        data = tt.cat([output[t, :bs] for t, bs in enumerate(sizes)], 0)
+        out = PackedSequence(data, packed.batch_sizes, packed.sorted_indices,
+                             packed.unsorted_indices)
+        if packed.unsorted_indices is not None:
+            h_n = h_n[:, packed.unsorted_indices]
+            c_n = c_n[:, packed.unsorted_indices] if lstm else None
+        return (out, (h_n, c_n)) if lstm else (out, h_n)
+
     def forward(self, input, hx=None):
+        from tinytensor.nn.utils.rnn import PackedSequence
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         name = {"LSTM": "LSTM", "GRU": "GRU"}.get(self.mode, "RNN")
         lstm = self.mode == "LSTM"
         if input.dim() not in (2, 3):
