@@ -472,9 +472,9 @@ class _Embedding(Function, node_name="EmbeddingBackward0"):
         g = grad.reshape(flat.shape[0], -1)
         if ctx.padding_idx is not None:
             g = g * (flat != ctx.padding_idx).unsqueeze(1).to(g.dtype)
-        # rows hit by several indices sum their gradients (a one-hot matmul does the sum)
-        hits = (flat.unsqueeze(0) == tt.arange(ctx.num_weights).unsqueeze(1)).to(g.dtype)
-        return hits.matmul(g), None, None
+        # rows hit by several indices sum their gradients
+        grad_weight = tt.zeros(ctx.num_weights, g.shape[1], dtype=g.dtype)
+        return grad_weight.index_add_(0, flat, g), None, None
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
