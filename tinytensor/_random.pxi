@@ -17,6 +17,8 @@
 #   random_exponential / _geometric / _log_normal / _cauchy(out, gen, a[, b])
 #   random_randperm(out, gen)                  a permutation of 0..numel-1
 #   random_multinomial(probs, gen, n, replacement) -> new int64 tensor
+#   random_avx2_normal() / random_set_avx2_normal(on)   which float Box-Muller runs
+#   dense_strides_like(t)                      the strides empty_like gives a non-dense t
 
 import os as _os
 
@@ -160,6 +162,22 @@ cdef int write_order(int *order, TensorBase out, tt_view *p) except -1:
         strides[1] = p.strides
     iteration_order(out.v.ndim, out.v.shape, 1 if p == NULL else 2, strides, order)
     return 0
+
+
+def dense_strides_like(TensorBase t):
+    """torch's infer_dense_strides: contiguous strides laid out in the order of t's own
+    (how empty_like lays out the copy of a tensor that is not dense)."""
+    cdef int order[TT_MAX_DIMS]
+    write_order(order, t, NULL)
+    cdef list strides = [0] * t.v.ndim
+    cdef int64_t step = 1
+    cdef int k, d
+    for k in range(t.v.ndim - 1, -1, -1):
+        d = order[k]
+        strides[d] = step
+        if t.v.shape[d] > 1:
+            step *= t.v.shape[d]
+    return tuple(strides)
 
 
 cdef tt_status run_fill(tt_generator *g, int kind, void *buf, tt_dtype dt, int64_t n,
@@ -311,3 +329,13 @@ def random_multinomial(TensorBase probs, Generator gen, int64_t n_sample, bint r
                                   replacement)
     check_kernel(s)
     return out
+
+
+def random_avx2_normal():
+    """True when normal_ runs torch's AVX2 Box-Muller (Note [normal_ paths] in random.c)."""
+    return tt_random_avx2_normal()
+
+
+def random_set_avx2_normal(bint on):
+    """Choose torch's AVX2 (True) or portable (False) float Box-Muller, process-wide."""
+    tt_random_set_avx2_normal(on)

@@ -96,11 +96,12 @@ def _non_overlapping_and_dense(t):
 
 
 def _empty_like(input, dtype=None):
-    """torch.empty_like's layout: input's strides when it is dense, else contiguous."""
+    """torch.empty_like's layout: input's strides when it is dense, else dense strides
+    in the same order (the layout decides the order samplers fill it in)."""
     dtype = input.dtype if dtype is None else dtype
-    if _non_overlapping_and_dense(input):
-        return _C.empty_strided(tuple(input.shape), input.stride(), dtype)
-    return _C.empty(tuple(input.shape), dtype)
+    strides = input.stride() if _non_overlapping_and_dense(input) else \
+        _C.dense_strides_like(input)
+    return _C.empty_strided(tuple(input.shape), strides, dtype)
 
 
 # ---- autograd: every sampler's derivative is zero ------------------------------------------
@@ -187,6 +188,10 @@ def _random_from_to(out, gen, low, high):
 
 
 def _random_from(out, gen, low):
+    if low == -2 ** 63 and out.dtype in (_C.bool_, _C.float16):
+        # torch's 64-bit kernel is not even compiled for these two
+        raise NotImplementedError(f"\"random_full_64_bits_range_kernel_cpu\" not "
+                                  f"implemented for '{_type_name(out.dtype)}'")
     if out.is_floating_point():
         _warn_float_bounds(out, low, 1 << _FLOAT_DIGITS[out.dtype.name][0])
     return _C.random_from(out, gen, low)
