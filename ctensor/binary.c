@@ -311,6 +311,120 @@ tt_check_writable(const tt_view *out, int ninputs, const tt_view *const *inputs)
     return TT_OK;
 }
 
+/* Is v "channels last" (4-d NHWC or 5-d NDHWC, torch's is_contiguous(channels_last))?
+ * With strides given, write the channels-last strides of v's shape there instead. */
+static bool
+channels_last(const tt_view *v, int64_t *strides)
+{
+    static const int order4[4] = {1, 3, 2, 0}, order5[5] = {1, 4, 3, 2, 0};
+    const int *order = v->ndim == 4 ? order4 : order5;
+    if (v->ndim != 4 && v->ndim != 5)
+        return false;
+    int64_t expected = 1;
+    for (int i = 0; i < v->ndim; i++) {
+        int d = order[i];
+        if (strides) {
+            strides[d] = expected;
+            expected *= v->shape[d];
+        } else if (v->shape[d] != 1) {
+            if (v->strides[d] != expected)
+                return false;
+            expected *= v->shape[d];
+        }
+    }
+    return true;
+}
+
+/* Note [output layout]: a new elementwise result takes the memory order of its inputs,
+ * as torch's TensorIterator lays it out: inputs all of the result's shape and all
+ * contiguous -> contiguous; all channels-last (4-d/5-d) -> channels-last; all dense
+ * with identical strides -> those strides; otherwise
+ * dims are sorted innermost-first by the inputs' strides (the first input that tells
+ * two dims apart decides; broadcast dims tell nothing; on equal strides the smaller dim
+ * goes inner) and the result is dense in that order.  So exp(x.t()) is transposed like
+ * x.t(), and x.t() + y.t() too. */
+void
+tt_elementwise_strides(int64_t *strides, int nd, const int64_t *shape, int n,
+                       const tt_view *const *inputs)
+{
+    /* torch's fast paths need every input to have the result's shape */
+    bool all_contiguous = true, all_channels_last = nd == 4 || nd == 5;
+    bool all_same_dense = true;
+    for (int k = 0; k < n; k++) {
+        const tt_view *v = inputs[k];
+        bool same_shape = v->ndim == nd;
+        for (int i = 0; same_shape && i < nd; i++)
+            same_shape = v->shape[i] == shape[i];
+        all_contiguous = all_contiguous && same_shape && tt_is_contiguous(v);
+        all_channels_last = all_channels_last && same_shape && channels_last(v, NULL);
+        bool same = same_shape && non_overlapping_and_dense(v);
+        for (int i = 0; same && k > 0 && i < nd; i++)
+            same = v->strides[i] == inputs[0]->strides[i];
+        all_same_dense = all_same_dense && same;
+    }
+    if (all_contiguous || n == 0) {
+        tt_contiguous_strides(strides, nd, shape);
+        return;
+    }
+    if (all_channels_last) {
+        tt_view like = *inputs[0];
+        channels_last(&like, strides);
+        return;
+    }
+    if (all_same_dense) {
+        for (int i = 0; i < nd; i++)
+            strides[i] = inputs[n - 1]->strides[i];
+        return;
+    }
+    /* perm[0] is the innermost dim; start from the logical order */
+    int perm[TT_MAX_DIMS];
+    for (int i = 0; i < nd; i++)
+        perm[i] = nd - 1 - i;
+    for (int i = 1; i < nd; i++) {
+        int d1 = i;
+        for (int d0 = i - 1; d0 >= 0; d0--) {
+            /* should perm[d0] go after perm[d1]?  1 yes, -1 no, 0 ambiguous */
+            int cmp = 0;
+            for (int k = 0; k < n && cmp == 0; k++) {
+                const tt_view *v = inputs[k];
+                int j0 = perm[d0] - (nd - v->ndim), j1 = perm[d1] - (nd - v->ndim);
+                int64_t s0 = (j0 < 0 || (v->shape[j0] == 1 && shape[perm[d0]] != 1))
+                                 ? 0 : v->strides[j0];
+                int64_t s1 = (j1 < 0 || (v->shape[j1] == 1 && shape[perm[d1]] != 1))
+                                 ? 0 : v->strides[j1];
+                if (s0 == 0 || s1 == 0)
+                    continue;
+                if (s0 < s1)
+                    cmp = -1;
+                else if (s0 > s1)
+                    cmp = 1;
+                else if (shape[perm[d0]] > shape[perm[d1]])
+                    cmp = 1;
+            }
+            if (cmp > 0) {
+                int t = perm[d0];
+                perm[d0] = perm[d1];
+                perm[d1] = t;
+                d1 = d0;
+            } else if (cmp < 0) {
+                break;
+            }
+        }
+    }
+    bool in_order = true;           /* then plain contiguous strides (as torch: they */
+    for (int i = 0; i < nd; i++)    /* differ from the loop below for empty results) */
+        in_order = in_order && perm[i] == nd - 1 - i;
+    if (in_order) {
+        tt_contiguous_strides(strides, nd, shape);
+        return;
+    }
+    int64_t next = 1;
+    for (int i = 0; i < nd; i++) {
+        strides[perm[i]] = next;
+        next *= shape[perm[i]];
+    }
+}
+
 /* Does writing out while reading in need a temporary (Note [overlap])? */
 bool
 tt_needs_temp(const tt_view *out, const tt_view *in)

@@ -194,6 +194,10 @@ tt_status tt_check_writable(const tt_view *out, int ninputs, const tt_view *cons
 tt_status tt_run_elementwise(const tt_view *out, int ninputs, const tt_view *const *inputs,
                              tt_loop loop, const void *extra);
 extern const char *const tt_torch_type_names[TT_NUM_DTYPES];    /* "Float", "Long" */
+/* The strides torch gives a new elementwise result of this shape: the inputs' memory
+ * order (Note [output layout] in binary.c). */
+void tt_elementwise_strides(int64_t *strides, int nd, const int64_t *shape, int n,
+                            const tt_view *const *inputs);
 
 /* elementwise ops of two inputs (binary.c, list in binary_ops.def):
  *   out[i] = op(a[i], b[i]), a and b broadcast to out's shape.
@@ -245,7 +249,7 @@ tt_dtype tt_unary_result_dtype(tt_unary_op op, tt_dtype dtype);    /* dtype or b
  *   where:   out = a ? b : c          (a bool; b, c and out one dtype)
  *   clamp:   out = min(max(a, b), c)  (NaN anywhere gives NaN, as torch)
  *   lerp:    out = a + c * (b - a)    (torch's two-sided formula, fused multiply-add)
- *   addcmul: out = a + value * b * c
+ *   addcmul: out = a + value * b * c  (fma(value * b, c, a), as torch's build contracts it)
  *   addcdiv: out = a + value * b / c
  * Apart from where's condition, all operands and out share one dtype. */
 #define TT_TERNARY_OPS(Y) Y(WHERE, where) Y(CLAMP, clamp) Y(LERP, lerp) \
@@ -319,6 +323,8 @@ tt_status tt_repeat_index(const tt_view *out, const tt_view *repeats);
  * info[b] reports a singular / non-positive-definite matrix as LAPACK does. */
 tt_status tt_lu_factor(const tt_view *a, const tt_view *pivots, const tt_view *info);
 tt_status tt_lu_solve(const tt_view *b, const tt_view *lu, const tt_view *pivots);
+tt_status tt_lu_det(const tt_view *sign, const tt_view *logabs, const tt_view *det,
+                    const tt_view *lu, const tt_view *pivots);
 tt_status tt_solve_triangular(const tt_view *b, const tt_view *a, bool upper, bool unit);
 tt_status tt_cholesky(const tt_view *a, const tt_view *info);
 tt_status tt_qr(const tt_view *q, const tt_view *r, const tt_view *a);    /* q may be NULL */

@@ -40,7 +40,8 @@ FTERNARY(double, d)
 #define EXPR_clamp                                                                     \
     (KI | KF, (y > x ? y : x) > z ? z : (y > x ? y : x), fclamp(x, y, z))
 #define EXPR_lerp (KF, NONE, flerp(x, y, z))
-#define EXPR_addcmul (KI | KF, (C)((U)x + (U)(int64_t)V * (U)y * (U)z), x + (C)V * y * z)
+/* torch's build contracts self + value * t1 * t2 into fma(value * t1, t2, self) */
+#define EXPR_addcmul (KI | KF, (C)((U)x + (U)(int64_t)V * (U)y * (U)z), fma((C)V * y, z, x))
 #define EXPR_addcdiv (KF, NONE, x + (C)V * y / z)
 #define KINDS(kinds, ei, ef) kinds
 #define PICK3_KB(kinds, ei, ef) NONE

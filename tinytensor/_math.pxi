@@ -85,9 +85,13 @@ cdef TensorBase out_for(TensorBase out, tt_dtype rdt, int nd, const int64_t *sha
                         const tt_view **ins, int nin):
     """The tensor a kernel writes: a new one, out itself, or a temporary in the result
     dtype when out has another dtype (finish() casts it into out)."""
-    if out is None:
-        return new_empty(rdt, nd, shape)
     cdef int i
+    cdef TensorBase res
+    if out is None:
+        res = new_empty(rdt, nd, shape)
+        if nd > 1:      # torch's layout: the inputs' memory order (Note [output layout])
+            tt_elementwise_strides(res.v.strides, nd, shape, nin, ins)
+        return res
     cdef bint same = out.v.ndim == nd
     if same:
         for i in range(nd):
@@ -100,7 +104,7 @@ cdef TensorBase out_for(TensorBase out, tt_dtype rdt, int nd, const int64_t *sha
     check(tt_check_writable(&out.v, nin, ins))
     if out.v.dtype == rdt:
         return out
-    return new_empty(rdt, nd, shape)
+    return out_for(None, rdt, nd, shape, ins, nin)
 
 
 cdef object finish(TensorBase out, TensorBase res):

@@ -102,6 +102,8 @@ cdef extern from "ctensor.h" nogil:
     tt_status tt_check_writable(const tt_view *out, int ninputs,
                                 const tt_view *const *inputs)
     const char *tt_torch_type_names[]
+    void tt_elementwise_strides(int64_t *strides, int nd, const int64_t *shape, int n,
+                                const tt_view *const *inputs)
 
     enum: TT_NUM_BINARY_OPS
     enum: TT_BIN_MUL, TT_BIN_DIV, TT_BIN_DIV_TRUNC, TT_BIN_DIV_FLOOR, TT_BIN_ADD_ALPHA
@@ -166,6 +168,8 @@ cdef extern from "ctensor.h" nogil:
     tt_status tt_repeat_index(const tt_view *out, const tt_view *repeats)
     tt_status tt_lu_factor(const tt_view *a, const tt_view *pivots, const tt_view *info)
     tt_status tt_lu_solve(const tt_view *b, const tt_view *lu, const tt_view *pivots)
+    tt_status tt_lu_det(const tt_view *sign, const tt_view *logabs, const tt_view *det,
+                        const tt_view *lu, const tt_view *pivots)
     tt_status tt_solve_triangular(const tt_view *b, const tt_view *a, bint upper,
                                   bint unit)
     tt_status tt_cholesky(const tt_view *a, const tt_view *info)
