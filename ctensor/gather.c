@@ -16,6 +16,7 @@
  * order of the iterator visits those in increasing position, so a float sum adds them
  * in the order torch's CPU kernel does, and the result is deterministic. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,22 @@ row_starts(tt_view *out, const tt_view *t, const tt_view *shape_of, int dim)
     out->strides[dim] = 0;
 }
 
+/* "[2, 3]" into buf */
+static const char *
+shape_str(char *buf, size_t size, const tt_view *v)
+{
+    size_t used = (size_t)snprintf(buf, size, "[");
+    for (int d = 0; d < v->ndim && used < size; d++)
+        used += (size_t)snprintf(buf + used, size - used, d ? ", %lld" : "%lld",
+                                 (long long)v->shape[d]);
+    if (used < size)
+        snprintf(buf + used, size - used, "]");
+    return buf;
+}
+
+/* torch's checks: same number of dims (a 0-d tensor counts as 1-d: callers make it
+ * so), and index no larger than self (but along dim) nor than src (anywhere).  An empty
+ * index is not checked, as in torch. */
 static tt_status
 check_shapes(const char *op, const tt_view *self, int dim, const tt_view *index,
              const tt_view *src)
@@ -68,20 +85,27 @@ check_shapes(const char *op, const tt_view *self, int dim, const tt_view *index,
     if (index->dtype != TT_INT64)
         return tt_fail(TT_EDTYPE, "%s(): Expected dtype int64 for index", op);
     int nd = self->ndim > 0 ? self->ndim : 1;
-    if (index->ndim != self->ndim || (src && src->ndim != self->ndim && src->ndim != 0))
-        return tt_fail(TT_ERUNTIME, "Index tensor must have the same number of "
-                       "dimensions as %s tensor", src ? "self" : "input");
     if (dim < 0 || dim >= nd)
         return tt_fail(TT_EINDEX, "Dimension out of range (expected to be in range of "
                        "[%d, %d], but got %d)", -nd, nd - 1, dim);
+    if (index->ndim != self->ndim || (src && src->ndim != self->ndim && src->ndim != 0))
+        return tt_fail(TT_ERUNTIME, "Index tensor must have the same number of "
+                       "dimensions as %s tensor", src ? "self" : "input");
+    if (tt_view_numel(index) == 0)
+        return TT_OK;
+    char is[256], ss[256], rs[256];
     for (int d = 0; d < self->ndim; d++) {
-        bool too_big = (d != dim && index->shape[d] > self->shape[d]) ||
-                       (src && src->ndim && index->shape[d] > src->shape[d]);
-        if (too_big)
-            return tt_fail(TT_ERUNTIME, "Size does not match at dimension %d expected "
-                           "index to be no larger than %s apart from dimension %d%s", d,
-                           src ? "self" : "input", dim,
-                           src ? " and to be no larger size than src" : "");
+        if (!src && d != dim && index->shape[d] > self->shape[d])
+            return tt_fail(TT_ERUNTIME, "Size does not match at dimension %d expected index "
+                           "%s to be no larger than self %s apart from dimension %d", d,
+                           shape_str(is, sizeof is, index), shape_str(ss, sizeof ss, self),
+                           dim);
+        if (src && ((d != dim && index->shape[d] > self->shape[d]) ||
+                    (src->ndim && index->shape[d] > src->shape[d])))
+            return tt_fail(TT_ERUNTIME, "Expected index %s to be no larger than self %s "
+                           "apart from dimension %d and to be no larger size than src %s",
+                           shape_str(is, sizeof is, index), shape_str(ss, sizeof ss, self),
+                           dim, src->ndim ? shape_str(rs, sizeof rs, src) : "[]");
     }
     return TT_OK;
 }

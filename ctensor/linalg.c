@@ -92,6 +92,37 @@ tt_lu_factor(const tt_view *a, const tt_view *pivots, const tt_view *info)
     return TT_OK;
 }
 
+/* From LU factors: det = (-1)^swaps * prod(U[i][i]); sign and log|det| separately (the
+ * sign of a singular matrix is 0 times the rest, so it may be -0 as torch's is). */
+tt_status
+tt_lu_det(const tt_view *sign, const tt_view *logabs, const tt_view *det, const tt_view *lu,
+          const tt_view *pivots)
+{
+    int64_t batch, n, cols;
+    tt_status s = matrices(lu, &batch, &n, &cols, "LU");
+    if (s)
+        return s;
+    const int64_t *piv = (const int64_t *)tt_view_data(pivots);
+    for (int64_t b = 0; b < batch; b++) {
+        const double *a = f64(lu) + b * n * n;
+        double sg = 1, la = 0, d = 1;
+        for (int64_t i = 0; i < n; i++) {
+            double u = a[i * n + i];
+            if (piv[b * n + i] != i) {
+                sg = -sg;
+                d = -d;
+            }
+            d *= u;
+            sg *= u > 0 ? 1.0 : u < 0 ? -1.0 : u != u ? u : 0.0;
+            la += log(fabs(u));
+        }
+        f64(sign)[b] = sg;
+        f64(logabs)[b] = la;
+        f64(det)[b] = d;
+    }
+    return TT_OK;
+}
+
 /* Solve A X = B in place in b (n x k) from A's LU factors. */
 static void
 lu_solve_one(const double *lu, const int64_t *piv, double *b, int64_t n, int64_t k)

@@ -16,7 +16,8 @@
 #   gather(src, dim, index, wrap) -> out;  scatter_(dst, dim, index, src, op, wrap)
 #   flip(src, dims), histc(src, bins, lo, hi), repeat_index(repeats, total)
 #   tril(src, k, upper, out=None)
-#   lu_factor(a), lu_solve_(b, lu, pivots), solve_triangular_(b, a, upper, unit),
+#   lu_factor(a), lu_solve_(b, lu, pivots), lu_det(lu, pivots),
+#   solve_triangular_(b, a, upper, unit),
 #   cholesky_(a), qr(a, mode), eigh(a), svd(a, full_matrices, compute_uv)
 #       (float64 contiguous batches; the `_` ones work in place on their first argument)
 
@@ -275,6 +276,15 @@ def lu_solve_(TensorBase b, TensorBase lu, TensorBase pivots):
         s = tt_lu_solve(&b.v, &lu.v, &pivots.v)
     check(s)
     return b
+
+
+def lu_det(TensorBase lu, TensorBase pivots):
+    """(sign, log|det|, det) per matrix from lu_factor's output (float64)."""
+    cdef TensorBase sign = like_batch(lu, 1, -1, TT_FLOAT64)
+    cdef TensorBase logabs = like_batch(lu, 1, -1, TT_FLOAT64)
+    cdef TensorBase det = like_batch(lu, 1, -1, TT_FLOAT64)
+    check(tt_lu_det(&sign.v, &logabs.v, &det.v, &lu.v, &pivots.v))
+    return sign, logabs, det
 
 
 def solve_triangular_(TensorBase b, TensorBase a, bint upper, bint unit=False):

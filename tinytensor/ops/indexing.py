@@ -12,6 +12,7 @@ The C core reports an index out of range as IndexError; where torch raises a
 RuntimeError instead (gather, scatter, index_select, index_add_) the op says so."""
 import builtins
 import contextlib
+import warnings
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
@@ -219,6 +220,11 @@ def _scatter(input, dim, index, src, value, reduce, inplace):
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
+        if isinstance(src, _C.TensorBase):
+            warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated "
+                          "and will be removed in a future PyTorch release. Use "
+                          "torch.scatter_reduce instead for more reduction options.",
+                          UserWarning, stacklevel=3)
         return ScatterLegacyReduce.apply(input, d, index, src, reduce, inplace)
     if isinstance(src, _C.TensorBase):
         return Scatter.apply(input, d, index, src, inplace)
@@ -307,11 +313,8 @@ class ScatterReduce(Function, node_name="ScatterReduceBackward0"):
         if reduce == "mean":
             count = _C.fill_(_C.empty(tuple(out.shape), out.dtype), 1 if include_self else 0)
             _scatter_kernel(count, dim, index, 1, "sum")
-            count = count.masked_fill(count == 0, 1)
-            if out.is_floating_point():
-                _C.copy_(out, out / count)
-            else:
-                _C.copy_(out, out.div(count, rounding_mode="floor"))
+            count = _C.ternary("where", _C.binary("eq", count, 0), 1, count)
+            _C.binary("div" if out.is_floating_point() else "div_floor", out, count, out=out)
         ctx.save_for_backward(input if not inplace else _C.clone(input), index, src, out)
         ctx.args = (dim, reduce, include_self)
         return out
@@ -461,7 +464,7 @@ class IndexAdd(Function, node_name="IndexAddBackward0"):
     @staticmethod
     def forward(ctx, input, dim, index, source, alpha, inplace):
         out = _out_or_self(ctx, input, inplace)
-        src = source if alpha == 1 else source * alpha
+        src = source if alpha == 1 else _C.binary("mul", source, alpha, dtype=source.dtype)
         x, s = _as_1d(out), _as_1d(src)
         with _runtime_index_errors():
             _C.scatter_(x, dim, _spread(index, s.shape, dim), s, "add")

@@ -42,12 +42,13 @@ class Repeat(Function, node_name="RepeatBackward0"):
     def forward(ctx, input, repeats):
         lead = len(repeats) - input.dim()
         shape = (1,) * lead + tuple(input.shape)
-        ctx.input_shape, ctx.pairs = input.shape, [(r, s) for r, s in zip(repeats, shape)]
+        pairs = [(r, s) for r, s in zip(repeats, shape)]
+        ctx.input_shape, ctx.pairs = input.shape, pairs
         # view as (1, s0, 1, s1, ...), expand to (r0, s0, r1, s1, ...), copy once
         interleaved = [x for s in shape for x in (1, s)]
-        expanded = [x for r, s in ctx.pairs for x in (r, s)]
+        expanded = [x for r, s in pairs for x in (r, s)]
         view = _C.expand(_C.view(_C.contiguous(input), tuple(interleaved)), tuple(expanded))
-        return _C.view(_C.clone(view), tuple(r * s for r, s in ctx.pairs))
+        return _C.view(_C.clone(view), tuple(r * s for r, s in pairs))
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,0 +1,312 @@
+"""einsum and the products built like it: tensordot, inner, kron, cross.
+
+einsum contracts its operands left to right, as torch does without opt_einsum.  Each
+pairwise step is one batched matmul: both operands are permuted so the labels they
+share and keep (batch) come first, then the labels only one of them has, then the
+labels summed away (contracted), and reshaped to (batch, rows, k) and (batch, k, cols)
+-- views wherever the strides allow.  A label repeated inside one operand takes a
+diagonal (a view); a label in only one operand and not wanted later is summed at once.
+
+    einsum("bij,bjk->bik", a, b)   # a batched matmul
+    einsum("ii->i", a)             # the diagonal, a view
+    einsum("...ij->...ji", a)      # a transpose, a view
+"""
+import builtins
+
+from tinytensor import _C
+from tinytensor.autograd.function import Function
+from tinytensor.ops._registry import op
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+# ---- parsing ------------------------------------------------------------------------------
+def _parse(args):
+    """(input terms, output term or None, operands) from either calling convention."""
+    if isinstance(args[0], str):
+        equation = args[0].replace(" ", "")
+        operands = list(args[1][0] if len(args) == 2 and isinstance(args[1], (list, tuple))
+                        else args[1:]) if len(args) > 1 else []
+        lhs, arrow, rhs = equation.partition("->")
+        terms = lhs.split(",")
+        return terms, (rhs if arrow else None), operands
+    # sublist format: einsum(op0, [0, 1], op1, [1, 2], [0, 2])
+    operands, terms = [], []
+    items = list(args)
+    while len(items) >= 2:
+        operands.append(items.pop(0))
+        terms.append(_sublist(items.pop(0)))
+    out = _sublist(items[0]) if items else None
+    return terms, out, operands
+
+
+def _sublist(labels):
+    out = ""
+    for x in labels:
+        if x is Ellipsis:
+            out += "..."
+        elif isinstance(x, builtins.int) and 0 <= x < 52:
+            out += _LETTERS[x]
+        else:
+            raise ValueError(f"einsum(): expected subscript to be within the range [0, 52) "
+                             f"but got {x}")
+    return out
+
+
+def _labels(term, ndim, n_ell, index):
+    """A term's labels as a list, '...' expanded to ('.', k) labels, right-aligned."""
+    if term.count("...") > 1 or ("." in term.replace("...", "")):
+        raise RuntimeError(f"einsum(): found '.' for operand {index} that is not part of any "
+                           "ellipsis")
+    before, ell, after = term.partition("...")
+    for c in before + after:
+        if c not in _LETTERS:
+            raise RuntimeError(f"einsum(): invalid subscript given at index "
+                               f"{term.index(c)} in the equation string, subscripts must "
+                               "be in [a-zA-Z]")
+    letters = len(before) + len(after)
+    if (ell and letters > ndim) or (not ell and letters != ndim):
+        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({letters}) "
+                           f"{'is more than' if ell else 'does not match'} the number of "
+                           f"dimensions ({ndim}) for operand {index}"
+                           f"{' and no ellipsis was given' if not ell else ''}")
+    k = ndim - letters if ell else 0
+    return list(before) + [(".", n_ell - k + i) for i in range(k)] + list(after)
+
+
+# ---- the steps --------------------------------------------------------------------------------
+def _take_diagonals(t, labels):
+    """Merge dims that share a label into their diagonal (a view)."""
+    while True:
+        seen = {}
+        for i, lab in enumerate(labels):
+            if lab in seen:
+                j = seen[lab]
+                if t.shape[i] != t.shape[j]:
+                    raise RuntimeError(f"einsum(): subscript {lab} is repeated for operand "
+                                       f"but the sizes don't match, {t.shape[j]} != "
+                                       f"{t.shape[i]}")
+                t = t.diagonal(0, j, i).movedim(-1, j)
+                labels = labels[:i] + labels[i + 1:]
+                break
+            seen[lab] = i
+        else:
+            return t, labels
+
+
+def _sum_labels(t, labels, drop):
+    dims = [i for i, lab in enumerate(labels) if lab in drop]
+    if not dims:
+        return t, labels
+    return t.sum(dims), [lab for lab in labels if lab not in drop]
+
+
+def _contract(a, la, b, lb, keep):
+    """The product of a and b summed over shared labels not in keep, as one matmul."""
+    size = {}
+    for t, ls in ((a, la), (b, lb)):
+        for i, lab in enumerate(ls):
+            s = t.shape[i]
+            if size.get(lab, 1) != 1 and s != 1 and size[lab] != s:
+                raise RuntimeError(f"einsum(): operands do not broadcast with remapped shapes "
+                                   f"(original->remapped): {list(a.shape)} and {list(b.shape)}")
+            size[lab] = builtins.max(size.get(lab, 1), s)
+    batch = [lab for lab in la if lab in lb and lab in keep]
+    summed = [lab for lab in la if lab in lb and lab not in keep]
+    only_a = [lab for lab in la if lab not in lb]
+    only_b = [lab for lab in lb if lab not in la]
+
+    def arrange(t, ls, order):
+        t = t.permute([ls.index(lab) for lab in order])
+        full = [size[lab] for lab in order]
+        return t.expand(*full) if list(t.shape) != full else t
+
+    def prod(labs):
+        n = 1
+        for lab in labs:
+            n *= size[lab]
+        return n
+
+    nb, m, k, n = prod(batch), prod(only_a), prod(summed), prod(only_b)
+    lhs = arrange(a, la, batch + only_a + summed).reshape(nb, m, k)
+    rhs = arrange(b, lb, batch + summed + only_b).reshape(nb, k, n)
+    out = lhs @ rhs
+    labels = batch + only_a + only_b
+    return out.reshape([size[lab] for lab in labels]), labels
+
+
+@op(method=False)
+def einsum(*args):
+    """Sum of products over the labels an equation names, e.g. 'ij,jk->ik'."""
+    if not args:
+        raise TypeError("einsum(): must specify the equation string and at least one operand")
+    terms, output, operands = _parse(args)
+    if len(terms) != len(operands):
+        more = len(operands) > len(terms)
+        raise ValueError(f"einsum(): {'more' if more else 'fewer'} operands were provided "
+                         "than specified in the equation")
+    n_ell = builtins.max([t.dim() - len(term.replace("...", "")) if "..." in term else 0
+                          for term, t in zip(terms, operands)] + [0])
+    labels = [_labels(term, t.dim(), n_ell, i) for i, (term, t) in
+              enumerate(zip(terms, operands))]
+    ell = [(".", i) for i in range(n_ell)]
+    if output is None:      # implicit: the ellipsis, then labels seen once, in order
+        counts = {}
+        for ls in labels:
+            for lab in ls:
+                counts[lab] = counts.get(lab, 0) + 1
+        out_labels = ell + sorted((lab for lab, c in counts.items()
+                                   if c == 1 and lab[0] != "."), key=_LETTERS.index)
+    else:
+        nd_out = len(output.replace("...", "")) + (n_ell if "..." in output else 0)
+        out_labels = _labels(output, nd_out, n_ell, "output")
+        for lab in out_labels:
+            if lab[0] != "." and not builtins.any(lab in ls for ls in labels):
+                raise RuntimeError(f"einsum(): output subscript {lab} does not appear in the "
+                                   "equation for any input operand")
+        if len(set(out_labels)) != len(out_labels):
+            raise RuntimeError("einsum(): output subscript appears more than once in the "
+                               "output")
+    seen = {}
+    for i, (t, ls) in enumerate(zip(operands, labels)):
+        for d, lab in enumerate(ls):
+            s, before = t.shape[d], seen.get(lab, 1)
+            if before != 1 and s != 1 and s != before:
+                raise RuntimeError(f"einsum(): subscript {lab} has size {s} for operand {i} "
+                                   "which does not broadcast with previously seen size "
+                                   f"{before}")
+            seen[lab] = builtins.max(before, s)
+    # every operand: diagonals first, then sum labels no one else needs
+    items = []
+    for i, (t, ls) in enumerate(zip(operands, labels)):
+        t, ls = _take_diagonals(t, ls)
+        later = set(out_labels).union(*[set(o) for j, o in enumerate(labels) if j != i])
+        t, ls = _sum_labels(t, ls, {lab for lab in ls if lab not in later})
+        items.append((t, ls))
+    t, ls = items[0]
+    for j in range(1, len(items)):
+        b, lb = items[j]
+        keep = set(out_labels).union(*[set(o) for _, o in items[j + 1:]])
+        t, ls = _contract(t, ls, b, lb, keep)
+    t, ls = _sum_labels(t, ls, {lab for lab in ls if lab not in out_labels})
+    # ellipsis dims the operands did not have come out as size 1
+    for lab in out_labels:
+        if lab not in ls:
+            t, ls = t.unsqueeze(-1), ls + [lab]
+    perm = [ls.index(lab) for lab in out_labels]
+    return t.permute(perm) if perm != list(range(len(perm))) else t
+
+
+# ---- tensordot / inner / kron -----------------------------------------------------------------
+@op(method=False)
+def tensordot(a, b, dims=2, out=None):
+    """Sum over the last `dims` dims of a and the first of b (or the listed pairs)."""
+    if isinstance(dims, builtins.int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(a.dim() - dims, a.dim())), list(range(dims))
+    elif isinstance(dims, _C.TensorBase):
+        return tensordot(a, b, dims.tolist(), out)
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, builtins.int) else list(da)
+        db = [db] if isinstance(db, builtins.int) else list(db)
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    da = [_C._wrap_dim(d, a.dim()) for d in da]
+    db = [_C._wrap_dim(d, b.dim()) for d in db]
+    for x, y in zip(da, db):
+        if a.shape[x] != b.shape[y]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[x]} in dim {x} and second has size {b.shape[y]} in "
+                               f"dim {y}")
+    free_a = [d for d in range(a.dim()) if d not in da]
+    free_b = [d for d in range(b.dim()) if d not in db]
+    k = 1
+    for d in da:
+        k *= a.shape[d]
+    m = 1
+    for d in free_a:
+        m *= a.shape[d]
+    n = 1
+    for d in free_b:
+        n *= b.shape[d]
+    lhs = a.permute(free_a + da).reshape(m, k)
+    rhs = b.permute(db + free_b).reshape(k, n)
+    result = (lhs @ rhs).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
+    return result if out is None else _C.copy_(out, result)
+
+
+@op()
+def inner(input, other, *, out=None):
+    """Sum of products over the last dim of both (a plain product for a 0-d operand)."""
+    if input.dim() == 0 or other.dim() == 0:
+        result = input * other
+    else:
+        if input.shape[-1] != other.shape[-1]:
+            raise RuntimeError(f"inner() the last dimension must match on both input tensors "
+                               f"but got shapes {list(input.shape)} and {list(other.shape)}")
+        result = tensordot(input, other, ([-1], [-1]))
+    return result if out is None else _C.copy_(out, result)
+
+
+@op()
+def kron(input, other, *, out=None):
+    """The Kronecker product: every element of input times a copy of other."""
+    nd = builtins.max(input.dim(), other.dim())
+    a = input.reshape((1,) * (nd - input.dim()) + tuple(input.shape))
+    b = other.reshape((1,) * (nd - other.dim()) + tuple(other.shape))
+    a_view = [x for s in a.shape for x in (s, 1)]
+    b_view = [x for s in b.shape for x in (1, s)]
+    prod = a.reshape(a_view) * b.reshape(b_view)
+    result = prod.reshape([x * y for x, y in zip(a.shape, b.shape)])
+    return result if out is None else _C.copy_(out, result)
+
+
+# ---- cross ----------------------------------------------------------------------------------------
+class Cross(Function, node_name="LinalgCrossBackward0"):
+    """c_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1} (indices mod 3), along dim."""
+
+    @staticmethod
+    def forward(ctx, a, b, dim):
+        from tinytensor.ops.indexing import index_select
+        i1 = _C.tensor_from_data([1, 2, 0])
+        i2 = _C.tensor_from_data([2, 0, 1])
+        ctx.save_for_backward(a, b)
+        ctx.dim = dim
+        return index_select(a, dim, i1) * index_select(b, dim, i2) - \
+            index_select(a, dim, i2) * index_select(b, dim, i1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return Cross.apply(b, grad, ctx.dim), Cross.apply(grad, a, ctx.dim), None
+
+
+def _cross(input, other, dim):
+    from tinytensor.ops.shape import broadcast_tensors
+    if input.dim() != other.dim():
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions.")
+    a, b = broadcast_tensors(input, other)
+    d = _C._wrap_dim(dim, a.dim())
+    if a.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    if a.dtype == _C.bool_:
+        raise NotImplementedError("\"linalg_cross\" not implemented for 'Bool'")
+    return Cross.apply(a, b, d)
+
+
+@op()
+def cross(input, other, dim=None, *, out=None):
+    """The cross product of 3-vectors along dim (the first dim of size 3 if None)."""
+    if dim is None:
+        import warnings
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
+                      "Please either pass the dim explicitly or simply use "
+                      "torch.linalg.cross.\nThe default value of dim will change to agree "
+                      "with that of linalg.cross in a future release.", UserWarning,
+                      stacklevel=2)
+        dim = next((i for i, s in enumerate(input.shape) if s == 3), -1)
+    result = _cross(input, other, dim)
+    return result if out is None else _C.copy_(out, result)
