@@ -191,6 +191,10 @@ def flip(TensorBase src, dims):
     for k in range(n):
         d[k] = dims[k]
     cdef TensorBase out = new_empty(src.v.dtype, src.v.ndim, src.v.shape)
+    cdef const tt_view *ins[1]
+    ins[0] = &src.v
+    if src.v.ndim > 1:      # torch lays the copy out like src (empty_like, preserve)
+        tt_elementwise_strides(out.v.strides, src.v.ndim, src.v.shape, 1, ins)
     cdef tt_status s
     if tt_view_numel(&src.v) >= NOGIL_NUMEL:
         with nogil:

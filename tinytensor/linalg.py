@@ -76,13 +76,14 @@ def _batch_view(t, shape):
 
 def _raise_for_info(info, batch, message):
     """LinAlgError for the first matrix whose info is nonzero."""
-    flat = info.tolist()
-    flat = flat if isinstance(flat, list) else [flat]
-    flat = [x for row in flat for x in (row if isinstance(row, list) else [row])]
-    for b, k in enumerate(flat):
+    for b, k in enumerate(_C.view(info, (info.numel(),)).tolist()):
         if k:
             prefix = f"(Batch element {b}): " if batch else ""
             raise LinAlgError(message(prefix, k))
+
+
+def _any_nonzero(info):
+    return builtins.any(_C.view(info, (info.numel(),)).tolist())
 
 
 def _lu(A, name, on_singular=None):
@@ -228,7 +229,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     _check_matrix("linalg.inv_ex", A)
     _, _, info = _C.lu_factor(_f64(A))
     info = _C.cast(_batch_view(info, _batch(A)), _C.int32)
-    if check_errors or not builtins.bool((info != 0).any()):
+    if check_errors or not _any_nonzero(info):
         return InvExResult(inv(A), info)
     lu, piv, _ = _C.lu_factor(_f64(A))
     result = _back(_C.lu_solve_(_f64(_eye_like(A)), lu, piv), A.dtype)
@@ -377,7 +378,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     _check_matrix("linalg.cholesky_ex", A)
     L = _f64(A)
     info = _C.cast(_batch_view(_C.cholesky_(L), _batch(A)), _C.int32)
-    if check_errors or not builtins.bool((info != 0).any()):
+    if check_errors or not _any_nonzero(info):
         return CholeskyExResult(cholesky(A, upper=upper), info)
     L = _back(L, A.dtype)
     return CholeskyExResult(_mT(L) if upper else L, info)

@@ -287,7 +287,7 @@ def _triangle_indices(row, col, offset, dtype, upper):
     from tinytensor._creation import ones
     mask = _C.tril(ones(row, col, dtype=_C.bool_), offset, upper)
     coords = _C.nonzero(mask)
-    out = _C.contiguous(_C.transpose(coords, 0, 1))
+    out = _C.clone(_C.transpose(coords, 0, 1))
     return out if dtype in (None, _C.int64) else _C.cast(out, dtype)
 
 
@@ -503,8 +503,7 @@ def meshgrid(*tensors, indexing=None):
         view = [1] * len(flat)
         view[i] = shape[i]
         grids.append(t.view(*view).expand(*shape))
-    if swap:
-        grids = [g.transpose(0, 1) for g in grids]
+    if swap:        # 'xy': grids of the swapped inputs, handed back in the caller's order
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
 
