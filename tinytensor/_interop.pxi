@@ -26,8 +26,7 @@ cdef int tensor_getbuffer(TensorBase self, Py_buffer *buffer, int flags) except 
         bs.shape[i] = self.v.shape[i]
         bs.strides[i] = self.v.strides[i] * itemsize
     buffer.buf = tt_view_data(&self.v)
-    buffer.obj = self
-    Py_INCREF(self)
+    buffer.obj = self               # Cython takes the reference PyBuffer_Release drops
     buffer.len = tt_view_numel(&self.v) * itemsize
     buffer.readonly = 0
     buffer.itemsize = itemsize
