@@ -283,9 +283,10 @@ tt_status tt_topk(const tt_view *values, const tt_view *indices, const tt_view *
                   int dim, int64_t k, bool largest, bool sorted);
 tt_status tt_kthvalue(const tt_view *values, const tt_view *indices, const tt_view *src,
                       int dim, int64_t k);
-/* the lower median; NaN if the row has one (unless ignore_nan: nanmedian) */
+/* the lower median; NaN if the row has one (unless ignore_nan: nanmedian).  all_elements:
+ * src is the flattened tensor of median() without dim, where torch breaks ties its own way */
 tt_status tt_median(const tt_view *values, const tt_view *indices, const tt_view *src,
-                    int dim, bool ignore_nan);
+                    int dim, bool ignore_nan, bool all_elements);
 tt_status tt_mode(const tt_view *values, const tt_view *indices, const tt_view *src,
                   int dim);
 /* cummax (is_max) / cummin with the index of each running extreme */
@@ -333,6 +334,35 @@ tt_status tt_svd(const tt_view *u, const tt_view *s, const tt_view *vt,
                  const tt_view *a);                    /* rows >= cols; u NULL: values */
 /* out = tril(src, k) or triu(src, k) over the last two dims, any dtype */
 tt_status tt_tril(const tt_view *out, const tt_view *src, int64_t k, bool upper);
+
+/* reductions (reduce.c): out has in's ndim, with size 1 on the reduced dims (keepdim
+ * form; a dim of size 1 in out and not in in is reduced).  out has in's dtype (the
+ * caller casts first: integer sums to int64, means of 16-bit floats in float32), except
+ * all/any (bool; uint8 for uint8 input) and argmax/argmin (int64, one reduced dim).
+ * Results match torch's CPU kernels bit for bit, for the same thread count.  An empty
+ * reduction gives the identity (sum 0, prod 1, all true, mean/var nan); amax, amin,
+ * argmax, argmin and the inf norms refuse it with TT_EINDEX. */
+#define TT_REDUCE_OPS(Y) Y(SUM, sum) Y(PROD, prod) Y(MEAN, mean) Y(AMAX, amax) \
+    Y(AMIN, amin) Y(ALL, all) Y(ANY, any) Y(NORM, norm) Y(VAR, var) Y(STD, std) \
+    Y(ARGMAX, argmax) Y(ARGMIN, argmin)
+typedef enum {
+#define Y(ENUM, name) TT_RED_##ENUM,
+    TT_REDUCE_OPS(Y)
+#undef Y
+    TT_NUM_REDUCE_OPS
+} tt_reduce_op;
+extern const char *const tt_reduce_names[TT_NUM_REDUCE_OPS];
+
+typedef struct {
+    double p;               /* norm: the order (0, 1, 2, inf, -inf, any) */
+    double correction;      /* var/std: divide by n - correction */
+} tt_reduce_args;
+
+tt_status tt_reduce(const tt_view *out, const tt_view *in, tt_reduce_op op,
+                    const tt_reduce_args *args);
+/* max/min along the one reduced dim with the first index of the extreme (NaN wins) */
+tt_status tt_reduce_with_index(const tt_view *values, const tt_view *indices,
+                               const tt_view *in, bool is_min);
 
 /* ---- random numbers (random.c) ------------------------------------------------------ */
 /* A tt_generator is torch's CPUGeneratorImpl: an mt19937 engine plus the cached second

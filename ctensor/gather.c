@@ -118,24 +118,32 @@ index_error(const gather_job *job, int dim)
 }
 
 /* ---- gather --------------------------------------------------------------------------- */
-/* ptr = {out, index, src row start} */
+/* ptr = {out, index, src row start}; one loop per element size (a copy is a move) */
+/* (strides and sizes live in locals: the stores could otherwise alias them, and every
+ * element would wait for a reload) */
+#define GATHER_EACH(T)                                                                  \
+    {                                                                                   \
+        char *op = ptr[0];                                                              \
+        const char *ip = ptr[1], *sp = ptr[2];                                          \
+        const int64_t os = step[0], is = step[1], ss = step[2];                         \
+        const int64_t size = job->size, st = job->step;                                 \
+        for (int64_t k = 0; k < n; k++, op += os, ip += is, sp += ss) {                 \
+            int64_t i = *(const int64_t *)ip;                                           \
+            if ((uint64_t)i >= (uint64_t)size && !resolve(job, &i))                     \
+                return;                                                                 \
+            memcpy(op, sp + i * st, sizeof(T));                                         \
+        }                                                                               \
+    }
+
 static void
 gather_loop(char **ptr, const int64_t *step, int64_t n, const void *extra)
 {
     gather_job *job = (gather_job *)extra;
-    int size = job->itemsize;
-    for (int64_t k = 0; k < n; k++) {
-        int64_t i = *(const int64_t *)(ptr[1] + k * step[1]);
-        if (!resolve(job, &i))
-            return;
-        const char *from = ptr[2] + k * step[2] + i * job->step;
-        char *to = ptr[0] + k * step[0];
-        switch (size) {     /* fixed-size copies compile to one move */
-        case 1: memcpy(to, from, 1); break;
-        case 2: memcpy(to, from, 2); break;
-        case 4: memcpy(to, from, 4); break;
-        default: memcpy(to, from, 8); break;
-        }
+    switch (job->itemsize) {
+    case 1: GATHER_EACH(uint8_t); break;
+    case 2: GATHER_EACH(uint16_t); break;
+    case 4: GATHER_EACH(uint32_t); break;
+    default: GATHER_EACH(uint64_t); break;
     }
 }
 
@@ -170,35 +178,64 @@ tt_gather(const tt_view *out, const tt_view *src, int dim, const tt_view *index,
 }
 
 /* ---- scatter -------------------------------------------------------------------------- */
-/* per dtype: *d = op(*d, *s); integers wrap around, 16-bit floats round once.
- * amax/amin let NaN win, as torch's scatter_reduce does. */
-#define SCATTER_APPLY(ENUM, T, sfx, CT, cat, name)                                      \
-static void                                                                             \
-apply_##sfx(tt_scatter_op op, char *dp, const char *sp)                                 \
-{                                                                                       \
-    T *d = (T *)dp;                                                                     \
-    CT a = LOAD_##sfx(*d), b = LOAD_##sfx(*(const T *)sp), r;                           \
-    switch (op) {                                                                       \
-    case TT_SCATTER_ASSIGN: *d = *(const T *)sp; return;                                \
-    case TT_SCATTER_ADD: r = (CT)ADD_##cat(CT, a, b); break;                            \
-    case TT_SCATTER_MUL: r = (CT)MUL_##cat(CT, a, b); break;                            \
-    case TT_SCATTER_MAX: r = b != b ? b : (a > b || a != a ? a : b); break;             \
-    default: r = b != b ? b : (a < b || a != a ? a : b); break;                         \
-    }                                                                                   \
-    *d = STORE_SAME_##sfx(r);                                                           \
-}
-/* category 0 bool: or / and;  1 integer: wrapping;  2 floating: plain */
-#define ADD_0(CT, a, b) ((a) || (b))
+/* per dtype, one loop per op: *d = op(*d, *s); integers wrap around, 16-bit floats round
+ * once; amax/amin let NaN win, as torch's scatter_reduce does.  Indices were checked. */
+#define ADD_0(CT, a, b) ((a) || (b))            /* bool: or / and */
 #define MUL_0(CT, a, b) ((a) && (b))
-#define ADD_1(CT, a, b) ((uint64_t)(int64_t)(a) + (uint64_t)(int64_t)(b))
+#define ADD_1(CT, a, b) ((uint64_t)(int64_t)(a) + (uint64_t)(int64_t)(b))  /* wrapping */
 #define MUL_1(CT, a, b) ((uint64_t)(int64_t)(a) * (uint64_t)(int64_t)(b))
 #define ADD_2(CT, a, b) ((a) + (b))
 #define MUL_2(CT, a, b) ((a) * (b))
-TT_DTYPES(SCATTER_APPLY)
+#define MAX_NAN(a, b) ((b) != (b) ? (b) : ((a) > (b) || (a) != (a) ? (a) : (b)))
+#define MIN_NAN(a, b) ((b) != (b) ? (b) : ((a) < (b) || (a) != (a) ? (a) : (b)))
 
-typedef void (*apply_fn)(tt_scatter_op op, char *d, const char *s);
-static const apply_fn apply_table[TT_NUM_DTYPES] = {
-#define ENTRY(ENUM, T, sfx, CT, cat, name) [ENUM] = apply_##sfx,
+#define SCATTER_EACH(T, UPDATE)                                                         \
+    {                                                                                   \
+        const char *ip = ptr[0], *sp = ptr[1];                                          \
+        char *dp = ptr[2];                                                              \
+        const int64_t is = step[0], ss = step[1], ds = step[2];                         \
+        const int64_t size = job->size, st = job->step;                                 \
+        for (int64_t k = 0; k < n; k++, ip += is, sp += ss, dp += ds) {                 \
+            int64_t i = *(const int64_t *)ip;                                           \
+            if (i < 0)                                                                  \
+                i += size;                                                              \
+            T *d = (T *)(dp + i * st);                                                  \
+            const T *s = (const T *)sp;                                                 \
+            UPDATE;                                                                     \
+        }                                                                               \
+    }
+
+#define SCATTER_LOOP(ENUM, T, sfx, CT, cat, name)                                       \
+static void                                                                             \
+scatter_##sfx(char **ptr, const int64_t *step, int64_t n, const void *extra)            \
+{                                                                                       \
+    const gather_job *job = extra;                                                      \
+    switch (job->op) {                                                                  \
+    case TT_SCATTER_ASSIGN:                                                             \
+        SCATTER_EACH(T, *d = *s);                                                       \
+        break;                                                                          \
+    case TT_SCATTER_ADD:                                                                \
+        SCATTER_EACH(T, *d = STORE_SAME_##sfx(                                          \
+            (CT)ADD_##cat(CT, LOAD_##sfx(*d), LOAD_##sfx(*s))));                        \
+        break;                                                                          \
+    case TT_SCATTER_MUL:                                                                \
+        SCATTER_EACH(T, *d = STORE_SAME_##sfx(                                          \
+            (CT)MUL_##cat(CT, LOAD_##sfx(*d), LOAD_##sfx(*s))));                        \
+        break;                                                                          \
+    case TT_SCATTER_MAX:                                                                \
+        SCATTER_EACH(T, CT a = LOAD_##sfx(*d); CT b = LOAD_##sfx(*s);                   \
+                     *d = STORE_SAME_##sfx(MAX_NAN(a, b)));                             \
+        break;                                                                          \
+    default:                                                                            \
+        SCATTER_EACH(T, CT a = LOAD_##sfx(*d); CT b = LOAD_##sfx(*s);                   \
+                     *d = STORE_SAME_##sfx(MIN_NAN(a, b)));                             \
+        break;                                                                          \
+    }                                                                                   \
+}
+TT_DTYPES(SCATTER_LOOP)
+
+static const tt_loop scatter_loops[TT_NUM_DTYPES] = {
+#define ENTRY(ENUM, T, sfx, CT, cat, name) [ENUM] = scatter_##sfx,
     TT_DTYPES(ENTRY)
 #undef ENTRY
 };
@@ -208,22 +245,12 @@ static void
 check_loop(char **ptr, const int64_t *step, int64_t n, const void *extra)
 {
     gather_job *job = (gather_job *)extra;
-    for (int64_t k = 0; k < n && !job->failed; k++) {
-        int64_t i = *(const int64_t *)(ptr[0] + k * step[0]);
-        resolve(job, &i);
-    }
-}
-
-/* write pass: ptr = {index, src, dst row start} */
-static void
-scatter_loop(char **ptr, const int64_t *step, int64_t n, const void *extra)
-{
-    gather_job *job = (gather_job *)extra;
-    apply_fn apply = apply_table[job->dtype];
-    for (int64_t k = 0; k < n; k++) {
-        int64_t i = *(const int64_t *)(ptr[0] + k * step[0]);
-        resolve(job, &i);
-        apply(job->op, ptr[2] + k * step[2] + i * job->step, ptr[1] + k * step[1]);
+    const char *ip = ptr[0];
+    const uint64_t size = (uint64_t)job->size;
+    for (int64_t k = 0; k < n; k++, ip += step[0]) {
+        int64_t i = *(const int64_t *)ip;
+        if ((uint64_t)i >= size && !resolve(job, &i))
+            return;
     }
 }
 
@@ -269,7 +296,8 @@ tt_scatter(const tt_view *dst, int dim, const tt_view *index, const tt_view *src
     const tt_view *in[2] = {&src_part, &base};
     if ((s = tt_iter_plan_build(&plan, index, 2, in, 0)))
         return s;
-    tt_iter_plan_range(&plan, scatter_loop, &job, 0, plan.numel);   /* Note [scatter order] */
+    /* one thread, index order: see Note [scatter order] */
+    tt_iter_plan_range(&plan, scatter_loops[dst->dtype], &job, 0, plan.numel);
     return TT_OK;
 }
 

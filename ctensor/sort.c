@@ -96,8 +96,9 @@ load_keys(keyed *buf, const char *p, int64_t s, int64_t n, tt_dtype dt, bool com
 }
 
 /* ---- a stable sort ------------------------------------------------------------------ */
-/* Merge sort: insertion-sorted runs of 32, then merges between buf and tmp.  Stable, so
- * its output is the one order std::stable_sort (torch's stable=True) gives. */
+/* Merge sort: insertion-sorted runs of 32, then merges between buf and tmp; radix sort
+ * for long rows.  Both are stable, so the output is the one order std::stable_sort
+ * (torch's stable=True) gives. */
 #define RUN 32
 
 static void
@@ -126,10 +127,46 @@ merge(keyed *out, const keyed *a, int64_t na, const keyed *b, int64_t nb)
         out[k++] = b[j++];
 }
 
+/* LSD radix sort on the key bytes, also stable; one pass per byte that varies (the
+ * low bytes of a float32 widened to double never do).  Faster than merging from a few
+ * thousand elements on. */
+#define RADIX_MIN 2048
+
+static void
+radix_sort(keyed *buf, keyed *tmp, int64_t n)
+{
+    int64_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (int64_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++)
+            count[b][(buf[i].key >> (8 * b)) & 0xff]++;
+    keyed *from = buf, *to = tmp;
+    for (int b = 0; b < 8; b++) {
+        if (count[b][(buf[0].key >> (8 * b)) & 0xff] == n)
+            continue;                       /* every key has this byte: nothing to do */
+        int64_t offset[256], sum = 0;
+        for (int v = 0; v < 256; v++) {
+            offset[v] = sum;
+            sum += count[b][v];
+        }
+        for (int64_t i = 0; i < n; i++)
+            to[offset[(from[i].key >> (8 * b)) & 0xff]++] = from[i];
+        keyed *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != buf)
+        memcpy(buf, from, sizeof(keyed) * (size_t)n);
+}
+
 /* sorts buf[0..n) using tmp[0..n) as scratch; the result ends in buf */
 static void
 stable_sort(keyed *buf, keyed *tmp, int64_t n)
 {
+    if (n >= RADIX_MIN) {
+        radix_sort(buf, tmp, n);
+        return;
+    }
     for (int64_t i = 0; i < n; i += RUN)
         insertion_sort_stable(buf + i, n - i < RUN ? n - i : RUN);
     keyed *from = buf, *to = tmp;
@@ -472,7 +509,8 @@ topk_row(const row_job *job, keyed *buf, char *val, char *idx, const char *src)
 }
 
 /* torch.median: the first NaN if any, else the lower median in (value, index) order;
- * nanmedian: the lower median of the non-NaN values */
+ * nanmedian: the lower median of the non-NaN values.  Of all elements (job->stable set)
+ * torch picks with std::nth_element instead, which decides between -0.0 and 0.0. */
 static void
 median_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
            const char *src)
@@ -488,8 +526,12 @@ median_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
             nan_count++;
         }
     }
-    stable_sort(buf, tmp, n);       /* ties by index: the order torch's comparator gives */
-    emit(job, val, idx, 0, src, buf[(n - nan_count - 1) / 2].index);
+    int64_t mid = (n - nan_count - 1) / 2;
+    if (job->stable)
+        nth_element(buf, buf + mid, buf + n);
+    else
+        stable_sort(buf, tmp, n);   /* ties by index: the order torch's comparator gives */
+    emit(job, val, idx, 0, src, buf[mid].index);
 }
 
 /* torch.mode: std::sort by value, then the first longest run; its last element's index */
@@ -662,9 +704,9 @@ tt_kthvalue(const tt_view *values, const tt_view *indices, const tt_view *src, i
 
 tt_status
 tt_median(const tt_view *values, const tt_view *indices, const tt_view *src, int dim,
-          bool ignore_nan)
+          bool ignore_nan, bool all_elements)
 {
-    row_job job = {.op = ROW_MEDIAN, .flag = ignore_nan};
+    row_job job = {.op = ROW_MEDIAN, .flag = ignore_nan, .stable = all_elements};
     return run_rows(values, indices, src, dim, &job);
 }
 

@@ -208,7 +208,7 @@ def test_lstsq_rank_deficient_minimum_norm():
 
 
 @pytest.mark.parametrize("fn", [
-    lambda L, x: L.inv(x[0]),
+    lambda L, x: L.inv(x[0, 0]),
     lambda L, x: L.inv(x[:, :2, :]),
     lambda L, x: L.inv(x.long()),
     lambda L, x: L.inv(x.half()),

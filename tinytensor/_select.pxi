@@ -8,7 +8,7 @@
 #
 #   sort(src, dim, descending, stable) -> (values, indices)
 #   topk(src, k, dim, largest, sorted) -> (values, indices)
-#   kthvalue(src, k, dim) / median_dim(src, dim, ignore_nan) / mode(src, dim)
+#   kthvalue(src, k, dim) / median_dim(src, dim, ignore_nan, all_elements) / mode(src, dim)
 #       -> (values, indices) with dim kept (length 1)
 #   cumextreme(src, dim, is_max) -> (values, indices)
 #   searchsorted(boundaries, values, right, sorter=None, out_int32=False)
@@ -56,7 +56,7 @@ cdef tt_status rows_call(int which, tt_view *v, tt_view *i, tt_view *s, int dim,
     if which == 2:
         return tt_kthvalue(v, i, s, dim, k)
     if which == 3:
-        return tt_median(v, i, s, dim, flag)
+        return tt_median(v, i, s, dim, flag, flag2)
     if which == 4:
         return tt_mode(v, i, s, dim)
     return tt_cumextreme(v, i, s, dim, flag)
@@ -98,10 +98,10 @@ def kthvalue(TensorBase src, int64_t k, int dim):
     return values, indices
 
 
-def median_dim(TensorBase src, int dim, bint ignore_nan=False):
+def median_dim(TensorBase src, int dim, bint ignore_nan=False, bint all_elements=False):
     """(values, indices) of the lower median along dim (dim kept)."""
     values, indices = row_outputs(src, dim, 1)
-    run_rows(3, values, indices, src, dim, 0, ignore_nan, False)
+    run_rows(3, values, indices, src, dim, 0, ignore_nan, all_elements)
     return values, indices
 
 

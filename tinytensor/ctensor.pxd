@@ -148,7 +148,7 @@ cdef extern from "ctensor.h" nogil:
     tt_status tt_kthvalue(const tt_view *values, const tt_view *indices,
                           const tt_view *src, int dim, int64_t k)
     tt_status tt_median(const tt_view *values, const tt_view *indices, const tt_view *src,
-                        int dim, bint ignore_nan)
+                        int dim, bint ignore_nan, bint all_elements)
     tt_status tt_mode(const tt_view *values, const tt_view *indices, const tt_view *src,
                       int dim)
     tt_status tt_cumextreme(const tt_view *values, const tt_view *indices,
@@ -178,6 +178,18 @@ cdef extern from "ctensor.h" nogil:
     tt_status tt_svd(const tt_view *u, const tt_view *s, const tt_view *vt,
                      const tt_view *a)
     tt_status tt_tril(const tt_view *out, const tt_view *src, int64_t k, bint upper)
+
+    enum: TT_NUM_REDUCE_OPS
+    enum: TT_RED_SUM, TT_RED_PROD, TT_RED_MEAN, TT_RED_AMAX, TT_RED_AMIN, TT_RED_ALL
+    enum: TT_RED_ANY, TT_RED_NORM, TT_RED_VAR, TT_RED_STD, TT_RED_ARGMAX, TT_RED_ARGMIN
+    const char *tt_reduce_names[]
+    ctypedef struct tt_reduce_args:
+        double p
+        double correction
+    tt_status tt_reduce(const tt_view *out, const tt_view *inp, int op,
+                        const tt_reduce_args *args)
+    tt_status tt_reduce_with_index(const tt_view *values, const tt_view *indices,
+                                   const tt_view *inp, bint is_min)
 
     # ---- random (random.c) ----
     # (C's uint8_t / uint32_t / uint64_t spelled as the plain types they are here)

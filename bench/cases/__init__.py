@@ -3,11 +3,12 @@
 To add a case, write `setup(b, size)` returning a zero-argument callable in the group's
 module and append a `Case(name, group, sizes, setup, quick_sizes)` to its CASES list.
 """
-from bench.cases import copies, elementwise, latency, matmul, reduce, rng, training
+from bench.cases import (copies, elementwise, latency, matmul, reduce, rng, select,
+                         training)
 from bench.cases.base import Case
 
 ALL_CASES = (latency.CASES + training.CASES + elementwise.CASES + reduce.CASES
-             + copies.CASES + matmul.CASES + rng.CASES)
+             + copies.CASES + matmul.CASES + rng.CASES + select.CASES)
 
 
 def plan(cases=ALL_CASES, quick=False, substr=None):

@@ -198,7 +198,7 @@ class _EvenlyDistributed(Function):
         if input.numel() == 0:
             result = _C.fill_(_C.empty((), input.dtype), float("nan"))
         else:
-            result = _C.view(_C.median_dim(flat, 0, ignore_nan)[0], ())
+            result = _C.view(_C.median_dim(flat, 0, ignore_nan, True)[0], ())
         ctx.save_for_backward(input, result)
         return result
 
