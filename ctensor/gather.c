@@ -117,7 +117,7 @@ index_error(const gather_job *job, int dim)
                    (long long)job->bad, dim, (long long)job->size);
 }
 
-/* ---- gather --------------------------------------------------------------------------- */
+/* ---- gather ------------------------------------------------------------------------ */
 /* ptr = {out, index, src row start}; one loop per element size (a copy is a move) */
 /* (strides and sizes live in locals: the stores could otherwise alias them, and every
  * element would wait for a reload) */
@@ -177,7 +177,7 @@ tt_gather(const tt_view *out, const tt_view *src, int dim, const tt_view *index,
     return job.failed ? index_error(&job, dim) : TT_OK;
 }
 
-/* ---- scatter -------------------------------------------------------------------------- */
+/* ---- scatter ----------------------------------------------------------------------- */
 /* per dtype, one loop per op: *d = op(*d, *s); integers wrap around, 16-bit floats round
  * once; amax/amin let NaN win, as torch's scatter_reduce does.  Indices were checked. */
 #define ADD_0(CT, a, b) ((a) || (b))            /* bool: or / and */
@@ -301,7 +301,7 @@ tt_scatter(const tt_view *dst, int dim, const tt_view *index, const tt_view *src
     return TT_OK;
 }
 
-/* ---- flip -------------------------------------------------------------------------------- */
+/* ---- flip -------------------------------------------------------------------------- */
 tt_status
 tt_flip(const tt_view *out, const tt_view *src, int ndims, const int *dims)
 {
@@ -318,7 +318,7 @@ tt_flip(const tt_view *out, const tt_view *src, int ndims, const int *dims)
     return tt_copy(out, &rev);
 }
 
-/* ---- histc ---------------------------------------------------------------------------- */
+/* ---- histc ------------------------------------------------------------------------- */
 /* torch's LINEAR_INTERPOLATION binning, in the input's own arithmetic (16-bit floats
  * round after every operation, as c10::Half's operators do):
  *   bin = (int64)((x - lo) * bins / (hi - lo)), the last edge counted in the last bin;
@@ -379,7 +379,7 @@ tt_histc(const tt_view *out, const tt_view *src, double lo, double hi)
     return TT_OK;
 }
 
-/* ---- repeat_interleave's index ------------------------------------------------------- */
+/* ---- repeat_interleave's index ----------------------------------------------------- */
 /* out[j] = i for the repeats[i] positions j after the first sum(repeats[:i]) */
 tt_status
 tt_repeat_index(const tt_view *out, const tt_view *repeats)

@@ -38,7 +38,7 @@ f64(const tt_view *v)
     return (double *)tt_view_data(v);
 }
 
-/* ---- LU ------------------------------------------------------------------------------- */
+/* ---- LU ---------------------------------------------------------------------------- */
 /* In place: a = P L U with unit-lower L below the diagonal and U on and above it.
  * Row k swaps with the row of the largest |a[i][k]| (the first such, as LAPACK's
  * idamax); piv[k] is that row.  A zero pivot is skipped (info = k + 1, first one). */
@@ -168,7 +168,7 @@ tt_lu_solve(const tt_view *b, const tt_view *lu, const tt_view *pivots)
     return TT_OK;
 }
 
-/* ---- triangular solves ---------------------------------------------------------------- */
+/* ---- triangular solves ------------------------------------------------------------- */
 /* A X = B in place in b, A (n x n) upper or lower triangular; unit: A's diagonal is 1 */
 tt_status
 tt_solve_triangular(const tt_view *b, const tt_view *a, bool upper, bool unit)
@@ -199,7 +199,7 @@ tt_solve_triangular(const tt_view *b, const tt_view *a, bool upper, bool unit)
     return TT_OK;
 }
 
-/* ---- Cholesky --------------------------------------------------------------------------- */
+/* ---- Cholesky ---------------------------------------------------------------------- */
 /* In place: the lower triangle of a becomes L with A = L L^T (the upper is zeroed);
  * info = k when the leading minor of order k is not positive-definite. */
 tt_status
@@ -237,7 +237,7 @@ tt_cholesky(const tt_view *a, const tt_view *info)
     return TT_OK;
 }
 
-/* ---- Householder QR ------------------------------------------------------------------- */
+/* ---- Householder QR ---------------------------------------------------------------- */
 /* A (m x n) = Q R.  Column k's reflector follows LAPACK's dlarfg, so signs agree with
  * torch: beta = -sign(alpha) * ||x||, R[k][k] = beta, v = x / (alpha - beta) with
  * v[0] = 1, tau = (beta - alpha) / beta; a column already zero below gets tau = 0.
@@ -315,7 +315,7 @@ tt_qr(const tt_view *q, const tt_view *r, const tt_view *a)
     return TT_OK;
 }
 
-/* ---- symmetric eigenvalues: cyclic Jacobi ------------------------------------------- */
+/* ---- symmetric eigenvalues: cyclic Jacobi ------------------------------------------ */
 /* Rotations zero one off-diagonal pair at a time until the off-diagonal part is below
  * rounding; w gets the eigenvalues ascending, the columns of v the eigenvectors.  Only
  * the lower triangle of A is read (torch's default UPLO='L'). */
@@ -404,7 +404,7 @@ tt_eigh(const tt_view *w, const tt_view *v, const tt_view *a)
     return TT_OK;
 }
 
-/* ---- SVD: one-sided Jacobi (Hestenes) ------------------------------------------------- */
+/* ---- SVD: one-sided Jacobi (Hestenes) ---------------------------------------------- */
 /* For A (m x n, m >= n; Python transposes wide matrices): rotate pairs of columns of
  * U = A until all are orthogonal, accumulating the rotations in V.  Then s_j = |U_j|,
  * U_j /= s_j, sorted descending; columns of U for zero singular values, and the extra
@@ -529,7 +529,7 @@ tt_svd(const tt_view *u, const tt_view *s_out, const tt_view *vt, const tt_view 
     return TT_OK;
 }
 
-/* ---- tril / triu ---------------------------------------------------------------------- */
+/* ---- tril / triu ------------------------------------------------------------------- */
 /* out = src with the elements above diagonal k (tril) or below it (triu) zeroed; the
  * last two dims are the matrix, the iterator walks the batch.  out may be src. */
 typedef struct {

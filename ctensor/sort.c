@@ -95,7 +95,7 @@ load_keys(keyed *buf, const char *p, int64_t s, int64_t n, tt_dtype dt, bool com
             buf[i].key = ~buf[i].key;
 }
 
-/* ---- a stable sort ------------------------------------------------------------------ */
+/* ---- a stable sort ----------------------------------------------------------------- */
 /* Merge sort: insertion-sorted runs of 32, then merges between buf and tmp; radix sort
  * for long rows.  Both are stable, so the output is the one order std::stable_sort
  * (torch's stable=True) gives. */
@@ -184,7 +184,7 @@ stable_sort(keyed *buf, keyed *tmp, int64_t n)
         memcpy(buf, from, sizeof(keyed) * (size_t)n);
 }
 
-/* ---- libstdc++'s unstable algorithms, step for step ----------------------------------- */
+/* ---- libstdc++'s unstable algorithms, step for step -------------------------------- */
 /* Note [torch's tie order]: torch's CPU kernels order equal values by what their
  * algorithm happens to do: sort(stable=False) on 16-bit and 8-bit dtypes and mode call
  * std::sort, topk calls std::partial_sort or std::nth_element + std::sort (libstdc++),
@@ -432,7 +432,7 @@ quick_select(keyed *a, int64_t n, int64_t k)
     }
 }
 
-/* ---- the row driver --------------------------------------------------------------- */
+/* ---- the row driver ---------------------------------------------------------------- */
 typedef enum { ROW_SORT, ROW_TOPK, ROW_KTHVALUE, ROW_MEDIAN, ROW_MODE, ROW_CUMMAX,
                ROW_CUMMIN } row_op;
 
@@ -446,7 +446,7 @@ typedef struct {
     int64_t idx_step;
     int64_t k;                  /* topk's k, kthvalue's k - 1 */
     bool flag;                  /* sort: descending; topk: largest; median: skip NaN */
-    bool stable;                /* sort: stable; topk: sorted */
+    bool stable;                /* sort: stable; topk: sorted; median: all elements */
     _Atomic int failed;         /* a row could not get scratch memory */
 } row_job;
 
@@ -663,10 +663,19 @@ run_rows(const tt_view *values, const tt_view *indices, const tt_view *src, int 
         free(buf);
         return TT_OK;
     }
+    /* rows are independent: split them between threads once the work is large, counting
+     * elements rather than rows (Note [when to thread] in iter.c) */
     const tt_view *in[2] = {&i, &s};
-    tt_status st = tt_iter_run(&v, 2, in, row_loop, job);
+    tt_iter_plan plan;
+    tt_status st = tt_iter_plan_build(&plan, &v, 2, in, 0);
     if (st)
         return st;
+    int64_t rows = plan.numel;
+    int threads = tt_get_num_threads();
+    if (rows > 1 && threads > 1 && rows * job->n >= TT_PARALLEL_GRAIN)
+        tt_parallel_for(rows < threads ? rows : threads, &plan, row_loop, job);
+    else if (rows > 0)
+        tt_iter_plan_range(&plan, row_loop, job, 0, rows);
     if (job->failed)
         return tt_fail(TT_ENOMEM, "out of memory for a row of %lld elements",
                        (long long)job->n);
@@ -725,7 +734,7 @@ tt_cumextreme(const tt_view *values, const tt_view *indices, const tt_view *src,
     return run_rows(values, indices, src, dim, &job);
 }
 
-/* ---- searchsorted ------------------------------------------------------------------- */
+/* ---- searchsorted ------------------------------------------------------------------ */
 /* torch's binary search, with its exact comparisons (NaN goes right, as `!(b >= v)` is
  * true for it):  lower bound: first i with boundaries[i] >= v;  upper: first with > v.
  * With a sorter, boundaries[sorter[i]] is the sorted sequence. */
@@ -826,7 +835,7 @@ tt_searchsorted(const tt_view *out, const tt_view *boundaries, const tt_view *va
     return tt_iter_run(out, 3, in, search_loop, &job);
 }
 
-/* ---- unique ----------------------------------------------------------------------- */
+/* ---- unique ------------------------------------------------------------------------ */
 /* Rows of a contiguous (n, m) tensor: m = 1 for unique of elements, the slice size for
  * unique(dim=...).  sorted: order the rows (lexicographically, by stable sorts from the
  * last column to the first), then group equal neighbours; otherwise group consecutive
@@ -891,7 +900,8 @@ tt_unique(tt_view *values, tt_view *inverse, tt_view *counts, const tt_view *src
     int64_t *inv = (int64_t *)tt_view_data(inverse), *cnt = (int64_t *)tt_view_data(counts);
     for (int64_t g = 0; g < groups; g++) {
         int64_t first = order[group_start[g]].index;
-        memcpy(vout + g * m * itemsize, data + first * m * itemsize, (size_t)(m * itemsize));
+        memcpy(vout + g * m * itemsize, data + first * m * itemsize,
+               (size_t)(m * itemsize));
         cnt[g] = group_start[g + 1] - group_start[g];
         for (int64_t i = group_start[g]; i < group_start[g + 1]; i++)
             inv[order[i].index] = g;

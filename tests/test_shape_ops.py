@@ -207,7 +207,8 @@ def test_diff(t, n, data):
 ])
 def test_errors_match_torch(fn):
     a = np.arange(6.0).reshape(2, 3)
-    same_error(lambda: fn(tt, tt.from_numpy(a.copy())), lambda: fn(torch, torch.from_numpy(a.copy())))
+    same_error(lambda: fn(tt, tt.from_numpy(a.copy())),
+               lambda: fn(torch, torch.from_numpy(a.copy())))
 
 
 # ---- gradients ---------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ _TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short"
                "int32": "Int", "int64": "Long", "float16": "Half", "bfloat16": "BFloat16"}
 
 
-# ---- argument checks and float64 round trips ------------------------------------------
+# ---- argument checks and float64 round trips -------------------------------------------
 def _check_matrix(name, A, square=True):
     if not isinstance(A, _C.TensorBase):
         raise TypeError(f"{name}(): argument 'A' must be Tensor, not {type(A).__name__}")
@@ -104,7 +104,7 @@ def _eye_like(A):
     return eye(n, dtype=A.dtype).expand(*A.shape[:-2], n, n)
 
 
-# ---- det / slogdet ---------------------------------------------------------------------------
+# ---- det / slogdet ---------------------------------------------------------------------
 def _det_parts(A):
     if A.shape[-1] == 0:
         from tinytensor._creation import ones, zeros
@@ -186,7 +186,7 @@ def logdet(input):
     return logabs.where(sign >= 0, nan) if builtins.bool((sign < 0).any()) else logabs
 
 
-# ---- inv / solve ---------------------------------------------------------------------------------
+# ---- inv / solve -----------------------------------------------------------------------
 def _singular_diag(name):
     return lambda prefix, k: (f"{name}: {prefix}The diagonal element {k} is zero, the "
                               "inversion could not be completed because the input matrix is "
@@ -337,7 +337,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     return X if out is None else _C.copy_(out, X)
 
 
-# ---- cholesky ---------------------------------------------------------------------------------
+# ---- cholesky --------------------------------------------------------------------------
 def _not_pd(name):
     return lambda prefix, k: (f"{name}: {prefix}The factorization could not be completed "
                               "because the input is not positive-definite (the leading minor "
@@ -384,7 +384,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     return CholeskyExResult(_mT(L) if upper else L, info)
 
 
-# ---- qr / eigh / svd ---------------------------------------------------------------------------
+# ---- qr / eigh / svd -------------------------------------------------------------------
 def qr(A, mode="reduced", *, out=None):
     """A = Q R with orthonormal Q and upper-triangular R (Householder, LAPACK's signs)."""
     if mode not in ("reduced", "complete", "r"):
@@ -482,7 +482,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     return LstsqResult(X.squeeze(-1) if vector else X, residuals, rank, singular)
 
 
-# ---- norms -------------------------------------------------------------------------------------
+# ---- norms -----------------------------------------------------------------------------
 def _reduce_dims(x, dim):
     if dim is None:
         return tuple(range(x.dim()))
@@ -605,7 +605,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
-# ---- the torch.* and Tensor.* spellings ------------------------------------------------------
+# ---- the torch.* and Tensor.* spellings ------------------------------------------------
 @op("norm")
 def _torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """torch.norm: the Frobenius / p-norm over dim (all elements by default)."""

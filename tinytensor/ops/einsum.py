@@ -20,7 +20,7 @@ from tinytensor.ops._registry import op
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-# ---- parsing ------------------------------------------------------------------------------
+# ---- parsing ---------------------------------------------------------------------------
 def _parse(args):
     """(input terms, output term or None, operands) from either calling convention."""
     if isinstance(args[0], str):
@@ -74,7 +74,7 @@ def _labels(term, ndim, n_ell, index):
     return list(before) + [(".", n_ell - k + i) for i in range(k)] + list(after)
 
 
-# ---- the steps --------------------------------------------------------------------------------
+# ---- the steps -------------------------------------------------------------------------
 def _take_diagonals(t, labels):
     """Merge dims that share a label into their diagonal (a view)."""
     while True:
@@ -108,8 +108,9 @@ def _contract(a, la, b, lb, keep):
         for i, lab in enumerate(ls):
             s = t.shape[i]
             if size.get(lab, 1) != 1 and s != 1 and size[lab] != s:
-                raise RuntimeError(f"einsum(): operands do not broadcast with remapped shapes "
-                                   f"(original->remapped): {list(a.shape)} and {list(b.shape)}")
+                raise RuntimeError("einsum(): operands do not broadcast with remapped shapes "
+                                   f"(original->remapped): {list(a.shape)} and "
+                                   f"{list(b.shape)}")
             size[lab] = builtins.max(size.get(lab, 1), s)
     batch = [lab for lab in la if lab in lb and lab in keep]
     summed = [lab for lab in la if lab in lb and lab not in keep]
@@ -197,7 +198,7 @@ def einsum(*args):
     return t.permute(perm) if perm != list(range(len(perm))) else t
 
 
-# ---- tensordot / inner / kron -----------------------------------------------------------------
+# ---- tensordot / inner / kron ----------------------------------------------------------
 @op(method=False)
 def tensordot(a, b, dims=2, out=None):
     """Sum over the last `dims` dims of a and the first of b (or the listed pairs)."""
@@ -263,7 +264,7 @@ def kron(input, other, *, out=None):
     return result if out is None else _C.copy_(out, result)
 
 
-# ---- cross ----------------------------------------------------------------------------------------
+# ---- cross -----------------------------------------------------------------------------
 class Cross(Function, node_name="LinalgCrossBackward0"):
     """c_i = a_{i+1} b_{i+2} - a_{i+2} b_{i+1} (indices mod 3), along dim."""
 

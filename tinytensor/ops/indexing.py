@@ -59,7 +59,7 @@ def _out_or_self(ctx, input, inplace):
     return _C.clone(input)
 
 
-# ---- gather ------------------------------------------------------------------------------
+# ---- gather ----------------------------------------------------------------------------
 def _gather(input, dim, index, wrap=False):
     result = _C.gather(_as_1d(input), dim, _as_1d(index), wrap)
     return _C.view(result, tuple(index.shape)) if index.dim() == 0 else result
@@ -139,7 +139,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     return result if out is None else _C.copy_(out, result)
 
 
-# ---- scatter -----------------------------------------------------------------------------
+# ---- scatter ---------------------------------------------------------------------------
 def _check_scatter_args(name, input, index, src):
     if isinstance(src, _C.TensorBase):
         if src.dtype != input.dtype:
@@ -386,7 +386,7 @@ def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
     return _scatter_reduce(self, dim, index, src, reduce, include_self, True)
 
 
-# ---- index_select / index_add / index_copy / index_fill -----------------------------------
+# ---- index_select / index_add / index_copy / index_fill --------------------------------
 def _index_vector(index, name, int32_ok=True, error=RuntimeError):
     if not isinstance(index, _C.TensorBase):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not "
@@ -595,7 +595,7 @@ def index_fill_(self, dim, index, value):
     return _index_fill(self, dim, index, value, True)
 
 
-# ---- index_put -----------------------------------------------------------------------------
+# ---- index_put -------------------------------------------------------------------------
 class IndexPutAccumulate(Function, node_name="IndexPutBackward0"):
     """self[indices] += values (duplicates add up, in index order)."""
 
@@ -636,7 +636,7 @@ def index_put_(self, indices, values, accumulate=False):
     return _index_put(self, indices, values, accumulate, True)
 
 
-# ---- masks ------------------------------------------------------------------------------------
+# ---- masks -----------------------------------------------------------------------------
 def _check_mask(name, mask):
     if mask.dtype != _C.bool_:
         raise RuntimeError(f"{name}: expected BoolTensor for mask")
@@ -720,7 +720,7 @@ def masked_scatter_(self, mask, source):
     return _masked_scatter(self, mask, source, True)
 
 
-# ---- put ------------------------------------------------------------------------------------
+# ---- put -------------------------------------------------------------------------------
 class Put(Function, node_name="PutBackward0"):
     @staticmethod
     def forward(ctx, input, index, source, accumulate, inplace):

@@ -36,7 +36,7 @@ def _dims(dims, ndim, name):
     return out
 
 
-# ---- repeat / tile / repeat_interleave ----------------------------------------------------
+# ---- repeat / tile / repeat_interleave -------------------------------------------------
 class Repeat(Function, node_name="RepeatBackward0"):
     @staticmethod
     def forward(ctx, input, repeats):
@@ -118,7 +118,7 @@ def _repeat_index(repeats, output_size):
     return _C.repeat_index(r, total)
 
 
-# ---- flip / roll / rot90 -----------------------------------------------------------------------
+# ---- flip / roll / rot90 ---------------------------------------------------------------
 class Flip(Function, node_name="FlipBackward0"):
     @staticmethod
     def forward(ctx, input, dims):
@@ -229,7 +229,7 @@ def rot90(input, k=1, dims=(0, 1)):
     return Rot90.apply(input, k % 4, (d0, d1))
 
 
-# ---- triangles ---------------------------------------------------------------------------------
+# ---- triangles -------------------------------------------------------------------------
 class Tril(Function, node_name="TrilBackward0"):
     upper = False
 
@@ -303,7 +303,7 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     return _triangle_indices(row, col, offset, dtype, True)
 
 
-# ---- diagonals -----------------------------------------------------------------------------------
+# ---- diagonals -------------------------------------------------------------------------
 def _diagonal_geometry(t, offset, d1, d2):
     """(sizes, strides, storage offset) of t's diagonal `offset` between dims d1, d2."""
     s1, s2 = t.shape[d1], t.shape[d2]
@@ -446,7 +446,7 @@ def trace(input):
     return Trace.apply(input)
 
 
-# ---- broadcasting, grids, blocks ---------------------------------------------------------------
+# ---- broadcasting, grids, blocks -------------------------------------------------------
 @op(method=False)
 def broadcast_shapes(*shapes):
     """The shape all the given shapes broadcast to."""

@@ -71,7 +71,7 @@ def _into(out, results):
     return out
 
 
-# ---- sort ---------------------------------------------------------------------------------
+# ---- sort ------------------------------------------------------------------------------
 class Sort(Function, node_name="SortBackward0"):
     @staticmethod
     def forward(ctx, input, dim, descending, stable):
@@ -108,7 +108,7 @@ def msort(input, *, out=None):
     return values if out is None else _into(out, values)
 
 
-# ---- topk / kthvalue / median / mode --------------------------------------------------------
+# ---- topk / kthvalue / median / mode ---------------------------------------------------
 class Topk(Function, node_name="TopkBackward0"):
     @staticmethod
     def forward(ctx, input, k, dim, largest, sorted):
@@ -252,7 +252,7 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     return result if out is None else _into(out, result)
 
 
-# ---- cummax / cummin --------------------------------------------------------------------------
+# ---- cummax / cummin -------------------------------------------------------------------
 class Cummax(Function, node_name="CummaxBackward0"):
     @staticmethod
     def forward(ctx, input, dim, is_max):
@@ -287,7 +287,7 @@ def cummin(input, dim, *, out=None):
     return result if out is None else _into(out, result)
 
 
-# ---- unique ---------------------------------------------------------------------------------
+# ---- unique ----------------------------------------------------------------------------
 def _unique(input, sorted_rows, return_inverse, return_counts, dim):
     input = input.detach()
     if dim is None:
@@ -327,7 +327,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return _unique(input, False, return_inverse, return_counts, dim)
 
 
-# ---- searchsorted / bucketize --------------------------------------------------------------------
+# ---- searchsorted / bucketize ----------------------------------------------------------
 @op(method=False)
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
                  sorter=None, out=None):
@@ -379,7 +379,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
 
 
-# ---- nonzero / counting -----------------------------------------------------------------------
+# ---- nonzero / counting ----------------------------------------------------------------
 @op()
 def nonzero(input, *, out=None, as_tuple=False):
     """Coordinates of the nonzero elements: (count, ndim) int64, or one tensor per dim."""
