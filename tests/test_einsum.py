@@ -171,3 +171,46 @@ def test_product_gradients():
         xs = tuple(t.clone().requires_grad_() for t in args)
         assert tt.autograd.gradcheck(lambda *t: fn(*t) if fn is not tt.tensordot
                                      else fn(t[0], t[1], dims=1), xs)
+
+
+FUSED = [
+    ("addmm", lambda m, i, a, b: m.addmm(i, a, b), [(4,), (3, 5), (5, 4)], "AddmmBackward0"),
+    ("addmm_scaled", lambda m, i, a, b: m.addmm(i, a, b, beta=0.5, alpha=-2.0),
+     [(3, 4), (3, 5), (5, 4)], "AddmmBackward0"),
+    ("addmv", lambda m, i, a, b: m.addmv(i, a, b, alpha=3), [(3,), (3, 5), (5,)],
+     "AddmvBackward0"),
+    ("addr", lambda m, i, a, b: m.addr(i, a, b, beta=2), [(3, 4), (3,), (4,)],
+     "AddrBackward0"),
+    ("baddbmm", lambda m, i, a, b: m.baddbmm(i, a, b, beta=0.25),
+     [(1, 3, 4), (2, 3, 5), (2, 5, 4)], "BaddbmmBackward0"),
+]
+
+
+@pytest.mark.parametrize("name,fn,shapes,node", FUSED, ids=[f[0] for f in FUSED])
+def test_fused_products(name, fn, shapes, node):
+    arrays = [np.random.default_rng(i).standard_normal(s) for i, s in enumerate(shapes)]
+    ours = [tt.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y1, y2 = fn(tt, *ours), fn(torch, *theirs)
+    assert y1.grad_fn.name() == node == y2.grad_fn.name()
+    assert_same(y1, y2, check_stride=False)
+    g = np.random.default_rng(7).standard_normal(tuple(y2.shape))
+    y1.backward(tt.tensor(g))
+    y2.backward(torch.tensor(g))
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert tt.autograd.gradcheck(lambda *xs: fn(tt, *xs),
+                                 tuple(tt.tensor(a, requires_grad=True) for a in arrays))
+
+
+def test_fused_products_beta_zero_ignores_nan_and_inplace_forms():
+    i1 = tt.full((2, 2), float("nan"))
+    i2 = torch.full((2, 2), float("nan"))
+    (a1, a2), (b1, b2) = pair((2, 3), 0, "float32"), pair((3, 2), 1, "float32")
+    assert_same(tt.addmm(i1, a1, b1, beta=0), torch.addmm(i2, a2, b2, beta=0))
+    c1, c2 = tt.zeros(2, 2), torch.zeros(2, 2)
+    assert c1.addmm_(a1, b1, alpha=2) is c1
+    c2.addmm_(a2, b2, alpha=2)
+    assert_same(c1, c2)
+    same_error(lambda: tt.addmm(i1, a1[0], b1), lambda: torch.addmm(i2, a2[0], b2))
+    same_error(lambda: tt.addmm(tt.ones(3), a1, b1), lambda: torch.addmm(torch.ones(3), a2, b2))

@@ -1,4 +1,5 @@
-"""einsum and the products built like it: tensordot, inner, kron, cross.
+"""einsum and the products built like it: tensordot, inner, kron, cross, and the fused
+forms addmm, addmv, addr, baddbmm.
 
 einsum contracts its operands left to right, as torch does without opt_einsum.  Each
 pairwise step is one batched matmul: both operands are permuted so the labels they
@@ -15,6 +16,7 @@ import builtins
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
+from tinytensor.ops import _registry
 from tinytensor.ops._registry import op
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -111,7 +113,7 @@ def _contract(a, la, b, lb, keep):
                 raise RuntimeError("einsum(): operands do not broadcast with remapped shapes "
                                    f"(original->remapped): {list(a.shape)} and "
                                    f"{list(b.shape)}")
-            size[lab] = builtins.max(size.get(lab, 1), s)
+            size[lab] = s if size.get(lab, 1) == 1 else size[lab]      # 1 broadcasts
     batch = [lab for lab in la if lab in lb and lab in keep]
     summed = [lab for lab in la if lab in lb and lab not in keep]
     only_a = [lab for lab in la if lab not in lb]
@@ -176,7 +178,7 @@ def einsum(*args):
                 raise RuntimeError(f"einsum(): subscript {lab} has size {s} for operand {i} "
                                    "which does not broadcast with previously seen size "
                                    f"{before}")
-            seen[lab] = builtins.max(before, s)
+            seen[lab] = s if before == 1 else before
     # every operand: diagonals first, then sum labels no one else needs
     items = []
     for i, (t, ls) in enumerate(zip(operands, labels)):
@@ -311,3 +313,134 @@ def cross(input, other, dim=None, *, out=None):
         dim = next((i for i, s in enumerate(input.shape) if s == 3), -1)
     result = _cross(input, other, dim)
     return result if out is None else _C.copy_(out, result)
+
+
+# ---- beta * input + alpha * (product): addmm, addmv, addr, baddbmm --------------------------
+def _scaled_sum(input, product, beta, alpha):
+    """beta * input + alpha * product; beta == 0 ignores input (its NaNs too), as torch."""
+    from tinytensor.ops.shape import broadcast_shapes
+    if tuple(broadcast_shapes(input.shape, product.shape)) != tuple(product.shape):
+        raise RuntimeError(f"The expanded size of the tensor ({product.shape[-1]}) must match "
+                           f"the existing size ({input.shape[-1]}) at non-singleton dimension "
+                           f"{input.dim() - 1}.  Target sizes: {list(product.shape)}.  Tensor "
+                           f"sizes: {list(input.shape)}")
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
+
+
+class _AddProduct(Function):
+    """out = beta * input + alpha * (a x b) for the product `x` of the subclass."""
+
+    @staticmethod
+    def forward(ctx, input, a, b, beta, alpha, product):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.alpha = beta, alpha
+        return _scaled_sum(input, product(a, b), beta, alpha)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        g_a, g_b = ctx.product_grads(grad, a, b)
+        if ctx.alpha != 1:
+            g_a, g_b = g_a * ctx.alpha, g_b * ctx.alpha
+        g_input = None if ctx.beta == 0 else (grad if ctx.beta == 1 else grad * ctx.beta)
+        return g_input, g_a, g_b, None, None, None
+
+
+def _mm_grads(grad, a, b):
+    return grad @ b.transpose(-2, -1), a.transpose(-2, -1) @ grad
+
+
+def _mv_grads(grad, a, b):
+    return grad.unsqueeze(-1) * b, a.transpose(-2, -1) @ grad
+
+
+def _outer_grads(grad, a, b):
+    return grad @ b, grad.transpose(-2, -1) @ a
+
+
+class Addmm(_AddProduct, node_name="AddmmBackward0"):
+    pass
+
+
+class Addmv(_AddProduct, node_name="AddmvBackward0"):
+    pass
+
+
+class Addr(_AddProduct, node_name="AddrBackward0"):
+    pass
+
+
+class Baddbmm(_AddProduct, node_name="BaddbmmBackward0"):
+    pass
+
+
+Addmm._node_cls.product_grads = staticmethod(_mm_grads)
+Baddbmm._node_cls.product_grads = staticmethod(_mm_grads)
+Addmv._node_cls.product_grads = staticmethod(_mv_grads)
+Addr._node_cls.product_grads = staticmethod(_outer_grads)
+
+
+def _check_dims(**tensors):
+    for arg, (t, nd) in tensors.items():
+        if t.dim() != nd:
+            what = {1: "vector", 2: "matrix", 3: "3D tensor"}[nd]
+            raise RuntimeError(f"{arg} must be a {what}, got {t.dim()}-D tensor")
+
+
+def _matmul(a, b):
+    return a @ b
+
+
+def _outer(a, b):
+    return a.unsqueeze(-1) * b.unsqueeze(-2)
+
+
+def _apply(cls, input, a, b, beta, alpha, product, out):
+    result = cls.apply(input, a, b, beta, alpha, product)
+    return result if out is None else _C.copy_(out, result)
+
+
+@op()
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat1 @ mat2)."""
+    _check_dims(mat1=(mat1, 2), mat2=(mat2, 2))
+    return _apply(Addmm, input, mat1, mat2, beta, alpha, _matmul, out)
+
+
+@op()
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat @ vec)."""
+    _check_dims(mat=(mat, 2), vec=(vec, 1))
+    return _apply(Addmv, input, mat, vec, beta, alpha, _matmul, out)
+
+
+@op()
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * outer(vec1, vec2)."""
+    _check_dims(vec1=(vec1, 1), vec2=(vec2, 1))
+    return _apply(Addr, input, vec1, vec2, beta, alpha, _outer, out)
+
+
+@op()
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * bmm(batch1, batch2)."""
+    _check_dims(batch1=(batch1, 3), batch2=(batch2, 3))
+    return _apply(Baddbmm, input, batch1, batch2, beta, alpha, _matmul, out)
+
+
+def _inplace(fn):
+    def method(self, *args, **kwargs):
+        from tinytensor.autograd.inplace import check_inplace
+        check_inplace(self)
+        return self.copy_(fn(self, *args, **kwargs))
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"{fn.__name__} in place; returns self."
+    return method
+
+
+for _fn in (addmm, addmv, addr, baddbmm):
+    _registry.method(_fn.__name__ + "_")(_inplace(_fn))
