@@ -11,7 +11,6 @@ gather's gradient is a scatter_add, scatter's a gather.
 The C core reports an index out of range as IndexError; where torch raises a
 RuntimeError instead (gather, scatter, index_select, index_add_) the op says so."""
 import builtins
-import contextlib
 import warnings
 
 from tinytensor import _C
@@ -20,13 +19,9 @@ from tinytensor.autograd.inplace import check_inplace
 from tinytensor.ops._registry import op, method
 
 
-@contextlib.contextmanager
-def _runtime_index_errors():
-    """torch reports these ops' out-of-range indices as RuntimeError."""
-    try:
-        yield
-    except IndexError as e:
-        raise RuntimeError(str(e)) from None
+def _runtime_error(e):
+    """torch reports these ops' out-of-range indices as RuntimeError, not IndexError."""
+    return RuntimeError(str(e))
 
 
 def _index_tensor(index, name, int32_ok=True):
@@ -44,7 +39,7 @@ def _index_tensor(index, name, int32_ok=True):
 
 def _as_1d(t):
     """A 0-d tensor seen as 1-d (torch treats a scalar's only dim as size 1)."""
-    return _C.view(t, (1,)) if t.dim() == 0 else t
+    return t if t.ndim else _C.view(t, (1,))
 
 
 def _zeros(shape, dtype):
@@ -61,8 +56,10 @@ def _out_or_self(ctx, input, inplace):
 
 # ---- gather ----------------------------------------------------------------------------
 def _gather(input, dim, index, wrap=False):
+    if input.ndim and index.ndim:
+        return _C.gather(input, dim, index, wrap)
     result = _C.gather(_as_1d(input), dim, _as_1d(index), wrap)
-    return _C.view(result, tuple(index.shape)) if index.dim() == 0 else result
+    return _C.view(result, tuple(index.shape)) if index.ndim == 0 else result
 
 
 class Gather(Function, node_name="GatherBackward0"):
@@ -70,8 +67,10 @@ class Gather(Function, node_name="GatherBackward0"):
     def forward(ctx, input, dim, index):
         ctx.save_for_backward(index)
         ctx.dim, ctx.shape = dim, input.shape
-        with _runtime_index_errors():
+        try:
             return _gather(input, dim, index)
+        except IndexError as e:
+            raise _runtime_error(e) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -83,8 +82,8 @@ class Gather(Function, node_name="GatherBackward0"):
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """out[i][j] = input[i][index[i][j]] along dim (index no larger than input elsewhere)."""
     index = _index_tensor(index, "gather")
-    d = _C._wrap_dim(dim, input.dim())
-    if builtins.max(input.dim(), 1) != builtins.max(index.dim(), 1):
+    d = _C._wrap_dim(dim, input.ndim)
+    if (input.ndim or 1) != (index.ndim or 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            "tensor")
     result = Gather.apply(input, d, index)
@@ -154,8 +153,10 @@ def _check_scatter_args(name, input, index, src):
 
 def _scatter_kernel(out, dim, index, src, reduce):
     s = _as_1d(src) if isinstance(src, _C.TensorBase) else src
-    with _runtime_index_errors():
+    try:
         _C.scatter_(_as_1d(out), dim, _as_1d(index), s, reduce)
+    except IndexError as e:
+        raise _runtime_error(e) from None
 
 
 class Scatter(Function, node_name="ScatterBackward0"):
@@ -425,8 +426,10 @@ class IndexSelect(Function, node_name="IndexSelectBackward0"):
         ctx.dim, ctx.shape = dim, input.shape
         x = _as_1d(input)
         spread = _spread(index, _selected_shape(x, dim, index.shape[0]), dim)
-        with _runtime_index_errors():
+        try:
             result = _C.gather(x, dim, spread, False)
+        except IndexError as e:
+            raise _runtime_error(e) from None
         return _C.view(result, ()) if input.dim() == 0 else result
 
     @staticmethod
@@ -466,8 +469,10 @@ class IndexAdd(Function, node_name="IndexAddBackward0"):
         out = _out_or_self(ctx, input, inplace)
         src = source if alpha == 1 else _C.binary("mul", source, alpha, dtype=source.dtype)
         x, s = _as_1d(out), _as_1d(src)
-        with _runtime_index_errors():
+        try:
             _C.scatter_(x, dim, _spread(index, s.shape, dim), s, "add")
+        except IndexError as e:
+            raise _runtime_error(e) from None
         ctx.save_for_backward(index)
         ctx.dim, ctx.alpha, ctx.source_shape = dim, alpha, source.shape
         return out
