@@ -93,17 +93,6 @@ class AccumulateGrad(Node):
         self.variable = variable
 
 
-class _SavedTensor:
-    """A tensor kept for backward, with the storage version it had when saved."""
-
-    __slots__ = ("tensor", "version", "output_nr")
-
-    def __init__(self, tensor):
-        self.tensor = tensor
-        self.version = tensor._version
-        self.output_nr = -1         # >= 0: an output of the saving node (stored detached)
-
-
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved "
     "tensors after they have already been freed). Saved intermediate values of the graph "
@@ -116,7 +105,9 @@ class BackwardNode(Node):
     """The ctx of one call of a Function, and its node in the backward graph."""
 
     _forward_cls = None     # set per Function subclass
-    _saved = ()             # tuple of _SavedTensor/None; None once freed
+    _saved = ()             # saved tensors (or None entries); None once freed
+    _saved_versions = ()    # their storage versions when saved
+    _saved_outputs = None   # {index in _saved: output_nr} for saved outputs of this node
     _dirty = ()
     _non_differentiable = ()
     materialize_grads = True
@@ -135,38 +126,43 @@ class BackwardNode(Node):
         return tuple(needs)
 
     def save_for_backward(self, *tensors):
+        versions = []          # the storage version of each, checked when unpacked
         for t in tensors:
-            if t is not None and not isinstance(t, _C.TensorBase):
+            if t is None:
+                versions.append(0)
+            elif isinstance(t, _C.TensorBase):
+                versions.append(t._version)
+            else:
                 raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
-        self._saved = tuple(None if t is None else _SavedTensor(t) for t in tensors)
+                                f"{len(versions)} is of type {type(t).__name__}")
+        self._saved = tensors
+        self._saved_versions = versions
 
     @property
     def saved_tensors(self):
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
+        versions = self._saved_versions
+        outputs = self._saved_outputs
         out = []
-        for s in saved:
-            if s is None:
-                out.append(None)
-                continue
-            t = s.tensor
-            if t._version != s.version:
-                self._raise_modified(s)
-            if s.output_nr >= 0:        # see Note [graph without cycles]
-                t = _C.alias(t)
-                t._base = None
-                t._grad_fn, t._output_nr = self, s.output_nr
+        for i, t in enumerate(saved):
+            if t is not None:
+                if t._version != versions[i]:
+                    self._raise_modified(i)
+                if outputs is not None and i in outputs:   # Note [graph without cycles]
+                    t = _C.alias(t)
+                    t._base = None
+                    t._grad_fn, t._output_nr = self, outputs[i]
             out.append(t)
         return tuple(out)
 
     saved_variables = saved_tensors
 
-    def _raise_modified(self, s):
-        t = s.tensor
-        if s.output_nr >= 0:
-            owner, nr = self, s.output_nr
+    def _raise_modified(self, i):
+        t = self._saved[i]
+        if self._saved_outputs is not None and i in self._saved_outputs:
+            owner, nr = self, self._saved_outputs[i]
         else:
             owner, nr = current_grad_fn(t), t._output_nr
         what = ""
@@ -181,7 +177,8 @@ class BackwardNode(Node):
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{t.type()} [{', '.join(map(str, t.shape))}]]{what} is "
-            f"at version {t._version}; expected version {s.version} instead. Hint: {hint}")
+            f"at version {t._version}; expected version {self._saved_versions[i]} instead. "
+            f"Hint: {hint}")
 
     def mark_dirty(self, *tensors):
         self._dirty = tensors
@@ -433,12 +430,17 @@ def _wire_outputs(ctx, outputs, args):
 
 def _detach_saved_outputs(ctx):
     """Saved outputs of ctx keep no _grad_fn (see Note [graph without cycles])."""
-    for s in ctx._saved:
-        if s is not None and s.tensor._grad_fn is ctx:
-            s.output_nr = s.tensor._output_nr
-            s.tensor = _C.alias(s.tensor)
-            s.tensor._base = None
-            s.tensor._grad_fn = None
+    saved = None
+    for i, t in enumerate(ctx._saved):
+        if t is not None and t._grad_fn is ctx:
+            if saved is None:
+                saved = list(ctx._saved)
+                ctx._saved_outputs = {}
+            ctx._saved_outputs[i] = t._output_nr
+            plain = saved[i] = _C.alias(t)
+            plain._base = None
+    if saved is not None:
+        ctx._saved = tuple(saved)
 
 
 def _check_inplace_allowed(t):
