@@ -378,3 +378,135 @@ def ternary(op, a, b, c, TensorBase out=None, dtype=None, value=1):
     check_kernel(s)
     return finish(out, res)
 
+
+
+# ---- reductions ------------------------------------------------------------------------
+REDUCE_OPS = {tt_reduce_names[i].decode(): i for i in range(TT_NUM_REDUCE_OPS)}
+
+
+cdef int reduce_dims(object dims, int ndim, bint *mask) except -1:
+    """Mark the reduced dims (None or () mean all, as torch's sum(dim=None))."""
+    cdef int i, d
+    for i in range(TT_MAX_DIMS):
+        mask[i] = False
+    if dims is None or (isinstance(dims, (tuple, list)) and len(dims) == 0):
+        for i in range(ndim):
+            mask[i] = True
+        return 0
+    if not isinstance(dims, (tuple, list)):
+        dims = (dims,)
+    for x in dims:
+        d = wrap_dim(x, ndim)
+        if ndim == 0:
+            continue
+        if mask[d]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        mask[d] = True
+    return 0
+
+
+cdef tuple keepdim_shape(TensorBase a, bint *mask, int64_t *kshape):
+    """kshape: a's shape with 1 on the reduced dims; returns the squeezed shape."""
+    cdef list squeezed = []
+    cdef int i
+    for i in range(a.v.ndim):
+        kshape[i] = 1 if mask[i] else a.v.shape[i]
+        if not mask[i]:
+            squeezed.append(a.v.shape[i])
+    return tuple(squeezed)
+
+
+cdef tt_dtype default_reduce_dtype(int code, tt_dtype dt):
+    """torch's result dtype of a reduction when dtype= is not given."""
+    if (code == TT_RED_SUM or code == TT_RED_PROD) and tt_dtypes[dt].category != TT_CAT_FLOAT:
+        return TT_INT64
+    return dt
+
+
+cdef object drop_dims(TensorBase r, tuple squeezed, bint keepdim):
+    if keepdim or r.v.ndim == len(squeezed):
+        return r
+    return view(r, *squeezed) if len(squeezed) else view(r, ())
+
+
+def reduce(op, TensorBase a, dims=None, bint keepdim=False, dtype=None,
+           double p=2.0, double correction=1.0, str name=None):
+    """op over dims (None: all) -> tensor: sum prod mean amax amin all any norm var std
+    argmax argmin (see REDUCE_OPS); dtype= casts the input first, as torch's sum(dtype=).
+    Integer sum/prod give int64; all/any give bool (uint8 for uint8)."""
+    cdef int code = op_code(op, REDUCE_OPS, TT_NUM_REDUCE_OPS)
+    cdef bint mask[TT_MAX_DIMS]
+    cdef int64_t kshape[TT_MAX_DIMS]
+    reduce_dims(dims, a.v.ndim, mask)
+    cdef tuple squeezed = keepdim_shape(a, mask, kshape)
+    cdef tt_dtype dt = default_reduce_dtype(code, a.v.dtype) if dtype is None else dtype_code(dtype)
+    cdef tt_dtype compute = dt
+    if code == TT_RED_MEAN and (dt == TT_FLOAT16 or dt == TT_BFLOAT16):
+        compute = TT_FLOAT32                # torch: cast to float, sum, divide, cast back
+    if code == TT_RED_ALL or code == TT_RED_ANY or code == TT_RED_ARGMAX or code == TT_RED_ARGMIN:
+        compute = a.v.dtype
+    if (code == TT_RED_MEAN or code == TT_RED_NORM or code == TT_RED_VAR or
+            code == TT_RED_STD) and tt_dtypes[compute].category != TT_CAT_FLOAT:
+        opname = name or tt_reduce_names[code].decode()
+        if code == TT_RED_MEAN:
+            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
+                               f"either a floating point or complex dtype. Got: "
+                               f"{tt_torch_type_names[compute].decode()}")
+        raise RuntimeError(f"{opname}(): input dtype should be either floating point or "
+                           f"complex. Got {tt_torch_type_names[compute].decode()} instead.")
+    a = in_dtype(a, compute)
+    cdef tt_dtype odt = compute
+    if code == TT_RED_ALL or code == TT_RED_ANY:
+        odt = TT_UINT8 if compute == TT_UINT8 else TT_BOOL
+    elif code == TT_RED_ARGMAX or code == TT_RED_ARGMIN:
+        odt = TT_INT64
+    cdef TensorBase r = new_empty(odt, a.v.ndim, kshape)
+    cdef tt_reduce_args args
+    args.p = p
+    args.correction = correction
+    cdef tt_status s
+    if tt_view_numel(&a.v) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_reduce(&r.v, &a.v, code, &args)
+    else:
+        s = tt_reduce(&r.v, &a.v, code, &args)
+    if s == TT_EINDEX:
+        raise_empty_reduction(name or tt_reduce_names[code].decode(), a, mask, dims)
+    check_kernel(s)
+    if dt != compute and code == TT_RED_MEAN:
+        r = in_dtype(r, dt)
+    return drop_dims(r, squeezed, keepdim)
+
+
+cdef int raise_empty_reduction(str name, TensorBase a, bint *mask, object dims) except -1:
+    cdef int i
+    if dims is None:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                           "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                           "argument.")
+    for i in range(a.v.ndim):
+        if mask[i] and a.v.shape[i] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {i} to have non-zero size.")
+    raise IndexError(f"{name}(): Expected reduction dim to have non-zero size.")
+
+
+def reduce_with_index(TensorBase a, dim, bint keepdim=False, bint is_min=False,
+                      str name=None):
+    """(values, indices) of max (min) along dim: the first index of the extreme; NaN
+    wins, as torch.max(a, dim)."""
+    cdef bint mask[TT_MAX_DIMS]
+    cdef int64_t kshape[TT_MAX_DIMS]
+    reduce_dims((dim,), a.v.ndim, mask)
+    cdef tuple squeezed = keepdim_shape(a, mask, kshape)
+    cdef TensorBase values = new_empty(a.v.dtype, a.v.ndim, kshape)
+    cdef TensorBase indices = new_empty(TT_INT64, a.v.ndim, kshape)
+    cdef tt_status s
+    if tt_view_numel(&a.v) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_reduce_with_index(&values.v, &indices.v, &a.v, is_min)
+    else:
+        s = tt_reduce_with_index(&values.v, &indices.v, &a.v, is_min)
+    if s == TT_EINDEX:
+        raise_empty_reduction(name or ("min" if is_min else "max"), a, mask, (dim,))
+    check_kernel(s)
+    return drop_dims(values, squeezed, keepdim), drop_dims(indices, squeezed, keepdim)
