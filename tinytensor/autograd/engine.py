@@ -158,10 +158,22 @@ def _run(outputs, grads, keep_graph, create_graph, inputs):
 def _graph(roots, targets):
     """Edge counts per node and, when targets are given, the nodes that lead to one.
 
-    Iterative post-order (deep graphs such as long RNNs must not hit the recursion
-    limit): a node is finished after all its next_functions, so `leads` is exact."""
+    Iterative (deep graphs such as long RNNs must not hit the recursion limit).  With
+    targets it is a post-order walk: a node is finished after all its next_functions,
+    so `leads` is exact."""
     deps = {}
-    leads = set() if targets is not None else None
+    seen = set(roots)
+    if targets is None:
+        stack = list(seen)
+        while stack:
+            for nxt, _ in stack.pop().next_functions:
+                if nxt is not None:
+                    deps[nxt] = deps.get(nxt, 0) + 1
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+        return deps, None
+    leads = set()
     seen = set()
     for root in roots:
         if root in seen:
@@ -218,18 +230,20 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
             elif g is not None:
                 accumulate_grad(var, g, create_graph)
             continue
-        if node._tensor_hooks:
-            for nr, hooks in node._tensor_hooks.items():
-                if grads[nr] is not None:
-                    grads[nr] = run_tensor_hooks(hooks, grads[nr])
-        if node._retained:
-            _retain(node, grads, create_graph)
+        hooked = node._has_hooks
+        if hooked:
+            if node._tensor_hooks:
+                for nr, hooks in node._tensor_hooks.items():
+                    if grads[nr] is not None:
+                        grads[nr] = run_tensor_hooks(hooks, grads[nr])
+            if node._retained:
+                _retain(node, grads, create_graph)
         if captures is not None:
             for nr, k in captures.get(node, ()):
                 captured[k] = grads[nr]
             if not any(n in leads for n, _ in node.next_functions):
                 continue
-        if node._pre_hooks:
+        if hooked and node._pre_hooks:
             for fn in list(node._pre_hooks.values()):
                 r = fn(tuple(grads))
                 if r is not None:
@@ -244,7 +258,7 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 break
         else:                           # nothing flowed in: nothing flows out
             out = [None] * len(edges)
-        if node._post_hooks:
+        if hooked and node._post_hooks:
             for fn in list(node._post_hooks.values()):
                 r = fn(tuple(out), tuple(grads))
                 if r is not None:

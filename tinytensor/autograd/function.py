@@ -42,6 +42,7 @@ class Node:
     _post_hooks = None      # register_hook: fn(grad_inputs, grad_outputs) -> ... or None
     _tensor_hooks = None    # {output_nr: {id: fn}} from Tensor.register_hook (non-leaves)
     _retained = None        # {output_nr: weakref(tensor)} from Tensor.retain_grad()
+    _has_hooks = False      # any of the four above: the engine checks this one flag
 
     def name(self):
         return type(self).__name__
@@ -60,17 +61,20 @@ class Node:
         """Call fn(grad_inputs, grad_outputs) after this node runs; it may replace grad_inputs."""
         if self._post_hooks is None:
             self._post_hooks = {}
+        self._has_hooks = True
         return RemovableHandle(self._post_hooks, fn)
 
     def register_prehook(self, fn):
         """Call fn(grad_outputs) before this node runs; it may replace grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+        self._has_hooks = True
         return RemovableHandle(self._pre_hooks, fn)
 
     def _add_tensor_hook(self, output_nr, fn):
         if self._tensor_hooks is None:
             self._tensor_hooks = {}
+        self._has_hooks = True
         return RemovableHandle(self._tensor_hooks.setdefault(output_nr, {}), fn)
 
     def _backward(self, grads):
@@ -213,8 +217,8 @@ class BackwardNode(Node):
             if len(out) < nargs or any(g is not None for g in out[nargs:]):
                 raise RuntimeError(f"function {self.name()} returned an incorrect number "
                                    f"of gradients (expected {nargs}, got {len(out)})")
-        if len(edge_args) == nargs:
-            return out[:nargs]
+        elif len(edge_args) == nargs:
+            return out                  # every argument has an edge: already aligned
         return [out[i] for i in edge_args]
 
 

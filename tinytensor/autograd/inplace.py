@@ -58,6 +58,7 @@ def _move_retained(t, node, output_nr):
             if node._retained is None:
                 node._retained = {}
             node._retained[output_nr] = ref
+            node._has_hooks = True
 
 
 def _view_from_base(view, base):

@@ -49,6 +49,7 @@ def retain_grad(self):
     if node._retained is None:
         node._retained = {}
     node._retained[self._output_nr] = weakref.ref(self)
+    node._has_hooks = True
     self._retains_grad = True
 
 
