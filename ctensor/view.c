@@ -267,6 +267,9 @@ tt_view_expand(tt_view *out, const tt_view *in, int ndim, const int64_t *shape)
         }
         new_shape[i] = want;
     }
+    int64_t numel;
+    if (tt_numel(&numel, ndim, new_shape))      /* every later numel() would wrap */
+        return tt_fail(TT_ERUNTIME, "numel: integer multiplication overflow");
     copy_header(out, in);
     out->ndim = ndim;
     memcpy(out->shape, new_shape, sizeof(int64_t) * (size_t)ndim);
