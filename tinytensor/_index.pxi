@@ -110,6 +110,8 @@ cdef object basic_view(TensorBase self, tuple index, list adv_dims, list adv_ind
                             f"index {d + i}")
                 if (<TensorBase>t).v.ndim == 0:
                     # a 0-d mask: adds a dim of size 1 or 0
+                    if cur.ndim >= TT_MAX_DIMS:
+                        raise IndexError("too many dimensions")
                     for i in range(cur.ndim, d, -1):
                         cur.shape[i] = cur.shape[i - 1]
                         cur.strides[i] = cur.strides[i - 1]
