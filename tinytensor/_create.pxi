@@ -49,15 +49,17 @@ def empty_strided(size, stride, dt=None):
     cdef int64_t st[TT_MAX_DIMS]
     cdef int n = parse_shape((size,), s)
     if len(stride) != n:
-        raise RuntimeError(f"mismatch in length of strides and shape")
-    cdef int64_t extent = 1
+        raise RuntimeError(f"dimensionality of sizes ({n}) must match dimensionality of "
+                           f"strides ({len(stride)})")
     for i in range(n):
         st[i] = stride[i]
-        if s[i] == 0:
-            extent = 0
-    if extent:
-        for i in range(n):
-            extent += (s[i] - 1) * st[i]
+    # Python ints: a wrapped int64 extent would allocate too little and pass the bounds check
+    sizes, strides = [s[i] for i in range(n)], [st[i] for i in range(n)]
+    big = 0 if 0 in sizes else 1 + sum((a - 1) * b for a, b in zip(sizes, strides))
+    if min(strides, default=0) < 0 or big >= 2**63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={sizes} and "
+                           f"strides={strides}")
+    cdef int64_t extent = big
     cdef TensorBase flat = new_empty(dtype_code(dt), 1, &extent)
     cdef tt_view v
     check(tt_view_as_strided(&v, &flat.v, n, s, st, 0))
