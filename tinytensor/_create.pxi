@@ -125,6 +125,11 @@ def copy_(TensorBase dst, TensorBase src):
                     f"output with shape {list(dst.shape)} doesn't match the broadcast "
                     f"shape {list(src.shape)}")
         src = src.reshape(src.shape[src.v.ndim - dst.v.ndim:])
+    # as torch: refuse an expanded dst or one that partly overlaps src (the result would
+    # depend on the order the loop visits elements)
+    cdef const tt_view *ins[1]
+    ins[0] = &src.v
+    check(tt_check_writable(&dst.v, 1, ins))
     if tt_view_numel(&dst.v) >= NOGIL_NUMEL:
         with nogil:
             s = tt_copy(&dst.v, &src.v)
