@@ -288,6 +288,8 @@ cdef int check_range(const fill_state *st, int64_t n, tt_dtype target) except -1
 def tensor_from_data(data, dt=None):
     """tensor(data): copy nested lists/tuples/scalars into a new tensor, inferring the
     dtype as torch does (bool -> bool, int -> int64, float -> default dtype)."""
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     cdef int64_t shape[TT_MAX_DIMS]
     cdef int ndim = infer_shape(data, shape)
     cdef int64_t numel = 1

@@ -246,7 +246,7 @@ def get_num_threads():
 def set_num_threads(int n):
     """Set the number of threads kernels may use."""
     if n < 1:
-        raise ValueError("set_num_threads expects a positive integer")
+        raise RuntimeError("set_num_threads expects a positive integer")
     tt_set_num_threads(n)
 
 
