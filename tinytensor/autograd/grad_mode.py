@@ -123,6 +123,11 @@ class _Deferred(_Mode):
 class inference_mode(_Mode):
     """Like no_grad (tinytensor does not make special inference tensors)."""
 
+    def __new__(cls, mode=True):
+        if callable(mode):
+            return cls(True)(mode)      # bare @inference_mode
+        return super().__new__(cls)
+
     def __init__(self, mode=True):
         self.mode = bool(mode)
 
