@@ -53,7 +53,8 @@ def from_numpy(ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     if ndarray.dtype.kind == "c":
         raise TypeError("complex arrays are not supported by tinytensor")
-    if ndarray.dtype.kind == "u" and ndarray.dtype.itemsize > 1:
+    if ndarray.dtype.kind not in "biuf" or (ndarray.dtype.kind == "u" and
+                                            ndarray.dtype.itemsize > 1):
         raise TypeError(f"can't convert np.ndarray of type numpy.{ndarray.dtype.name}. The "
                         "only supported types are: float64, float32, float16, int64, int32, "
                         "int16, int8, uint8, and bool.")
@@ -97,6 +98,8 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, **kwargs
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, **kwargs):
     """A tensor filled with fill_value (dtype inferred from it as torch does)."""
+    if fill_value is None:      # _new would read None as "leave uninitialised"
+        raise TypeError("full(): argument 'fill_value' must be Number, not NoneType")
     if dtype is None:
         if isinstance(fill_value, builtins.bool):
             dtype = _C.bool_
@@ -108,19 +111,25 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw
 
 
 def _like(input, dtype):
+    if not isinstance(input, _C.TensorBase):
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     return input.dtype if dtype is None else dtype
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    return _new((input.shape,), _like(input, dtype), None, requires_grad, device)
+    dtype = _like(input, dtype)       # checks input first
+    return _new((input.shape,), dtype, None, requires_grad, device)
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    return _new((input.shape,), _like(input, dtype), 0, requires_grad, device)
+    dtype = _like(input, dtype)       # checks input first
+    return _new((input.shape,), dtype, 0, requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    return _new((input.shape,), _like(input, dtype), 1, requires_grad, device)
+    dtype = _like(input, dtype)       # checks input first
+    return _new((input.shape,), dtype, 1, requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, **kwargs):
@@ -149,6 +158,8 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     start, end, step = _num(start), _num(end), _num(step)
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if not builtins.all(math.isfinite(v) for v in (start, end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (step > 0 and start > end) or (step < 0 and start < end):
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:

@@ -465,10 +465,19 @@ class _Cat(Function, node_name="CatBackward0"):
         return (None, *grads)
 
 
+def _tensor_list(tensors):
+    tensors = tuple(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, _C.TensorBase):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tensors
+
+
 @op()
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim."""
-    tensors = tuple(tensors)
+    tensors = _tensor_list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     nd = builtins.max(t.dim() for t in tensors) if builtins.all(
@@ -489,7 +498,7 @@ concatenate = op("concatenate")(cat)
 @op()
 def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dim."""
-    tensors = tuple(tensors)
+    tensors = _tensor_list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0].shape
