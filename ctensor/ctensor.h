@@ -364,6 +364,11 @@ tt_status tt_reduce(const tt_view *out, const tt_view *in, tt_reduce_op op,
 tt_status tt_reduce_with_index(const tt_view *values, const tt_view *indices,
                                const tt_view *in, bool is_min);
 
+/* cumulative sum / product along dim (scan.c): out[..., k, ...] = in[..., 0..k, ...]
+ * folded in order in a wider accumulator (double for float32), as torch.  out has
+ * in's shape and dtype (the caller casts integers to int64 first, as torch does). */
+tt_status tt_scan(const tt_view *out, const tt_view *in, int dim, bool product);
+
 /* ---- random numbers (random.c) ------------------------------------------------------ */
 /* A tt_generator is torch's CPUGeneratorImpl: an mt19937 engine plus the cached second
  * Box-Muller sample.  Every sampler fills n elements of a contiguous buffer in order;

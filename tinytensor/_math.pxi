@@ -368,7 +368,8 @@ def ternary(op, a, b, c, TensorBase out=None, dtype=None, value=1):
     cdef int nd
     cdef int64_t shape[TT_MAX_DIMS]
     check(tt_broadcast_shape(&nd, shape, 3, ins))
-    cdef TensorBase res = out_for(out, dt, nd, shape, ins, 3)
+    # lerp's scalar weight is an argument, not an operand, for torch's layout rule
+    cdef TensorBase res = out_for(out, dt, nd, shape, ins, 2 if args.c_is_value else 3)
     cdef tt_status s
     if shape_numel(nd, shape) >= NOGIL_NUMEL:
         with nogil:
@@ -510,3 +511,26 @@ def reduce_with_index(TensorBase a, dim, bint keepdim=False, bint is_min=False,
         raise_empty_reduction(name or ("min" if is_min else "max"), a, mask, (dim,))
     check_kernel(s)
     return drop_dims(values, squeezed, keepdim), drop_dims(indices, squeezed, keepdim)
+
+
+def scan(TensorBase a, dim, bint product=False, dtype=None):
+    """cumsum (cumprod with product=True) along dim; integers and bool give int64 unless
+    dtype= says otherwise, as torch."""
+    cdef int d = wrap_dim(dim, a.v.ndim)
+    cdef tt_dtype dt
+    if dtype is not None:
+        dt = dtype_code(dtype)
+    elif tt_dtypes[a.v.dtype].category != TT_CAT_FLOAT:
+        dt = TT_INT64
+    else:
+        dt = a.v.dtype
+    a = in_dtype(a, dt)
+    cdef TensorBase r = new_empty(dt, a.v.ndim, a.v.shape)
+    cdef tt_status s
+    if tt_view_numel(&a.v) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_scan(&r.v, &a.v, d, product)
+    else:
+        s = tt_scan(&r.v, &a.v, d, product)
+    check_kernel(s)
+    return r

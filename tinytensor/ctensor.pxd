@@ -191,6 +191,8 @@ cdef extern from "ctensor.h" nogil:
     tt_status tt_reduce_with_index(const tt_view *values, const tt_view *indices,
                                    const tt_view *inp, bint is_min)
 
+    tt_status tt_scan(const tt_view *out, const tt_view *inp, int dim, bint product)
+
     # ---- random (random.c) ----
     # (C's uint8_t / uint32_t / uint64_t spelled as the plain types they are here)
     enum: TT_RNG_STATE_BYTES
