@@ -70,8 +70,7 @@ block_offset(const tt_view *t, int bdim, int64_t b)
 
 static tt_status
 gather_or_scatter(const tt_view *dst, const tt_view *src, int nadv,
-                  const tt_view *const *index, bool scatter, bool accumulate,
-                  tt_loop add_loop)
+                  const tt_view *const *index, bool scatter, bool accumulate)
 {
     /* dst/src roles: gather reads src at offsets, writes out (dst) row-major;
      * scatter reads values (src) row-major, writes dst at offsets */
@@ -109,8 +108,8 @@ gather_or_scatter(const tt_view *dst, const tt_view *src, int nadv,
         rest_view(&d, dense, bdim, dense_off);
         if (scatter) {
             if (accumulate) {
-                const tt_view *in[2] = {&a, &d};
-                s = tt_iter_run(&a, 2, in, add_loop, NULL);
+                /* through tt_binary: its loops read their arguments from `extra` */
+                s = tt_binary(&a, &a, &d, TT_BIN_ADD, NULL);
             } else {
                 s = tt_copy(&a, &d);
             }
@@ -127,21 +126,17 @@ tt_status
 tt_index_gather(const tt_view *out, const tt_view *src, int nadv,
                 const tt_view *const *index)
 {
-    return gather_or_scatter(out, src, nadv, index, false, false, NULL);
+    return gather_or_scatter(out, src, nadv, index, false, false);
 }
 
 tt_status
 tt_index_scatter(const tt_view *dst, int nadv, const tt_view *const *index,
                  const tt_view *values, bool accumulate)
 {
-    tt_loop add = NULL;
-    if (accumulate) {
-        add = tt_add_loop(dst->dtype);
-        if (!add)
-            return tt_fail(TT_EDTYPE, "index_put_ with accumulate=True is not supported "
-                           "for %s", tt_dtypes[dst->dtype].name);
-    }
-    return gather_or_scatter(dst, values, nadv, index, true, accumulate, add);
+    if (accumulate && !tt_binary_supports(TT_BIN_ADD, dst->dtype))
+        return tt_fail(TT_EDTYPE, "index_put_ with accumulate=True is not supported "
+                       "for %s", tt_dtypes[dst->dtype].name);
+    return gather_or_scatter(dst, values, nadv, index, true, accumulate);
 }
 
 tt_status
