@@ -4,18 +4,23 @@
 # needs.  The Python class tinytensor.Tensor subclasses it and adds the methods;
 # results made here are instances of whatever class set_tensor_type() registered.
 
-cdef bint grad_enabled = True
+# grad mode is per thread, as torch's: no_grad() in one thread leaves the others alone
+cdef extern from *:
+    """
+    static _Thread_local int tt_grad_enabled = 1;
+    """
+    int tt_grad_enabled
 
 
 def is_grad_enabled():
     """True when operations record autograd graphs (not inside no_grad)."""
-    return grad_enabled
+    return tt_grad_enabled != 0
 
 
 def _set_grad_enabled(bint mode):
-    global grad_enabled
-    prev = grad_enabled
-    grad_enabled = mode
+    global tt_grad_enabled
+    prev = tt_grad_enabled != 0
+    tt_grad_enabled = mode
     return prev
 
 
