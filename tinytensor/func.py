@@ -53,7 +53,10 @@ def _prepare(x, nested):
 
 
 def value_and_grad(func, argnums=0, has_aux=False):
-    """A function returning (func(*args), gradient w.r.t. args[argnums]); ((value, aux), grad) with has_aux, as JAX."""
+    """A function returning (func(*args), grad w.r.t. args[argnums]), as JAX's.
+
+    With has_aux=True, func returns (value, aux) and the result is ((value, aux), grad).
+    """
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
