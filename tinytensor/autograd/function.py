@@ -447,12 +447,6 @@ def _detach_saved_outputs(ctx):
         ctx._saved = tuple(saved)
 
 
-def _check_inplace_allowed(t):
-    if t._grad_fn is None and t._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
-
-
 def once_differentiable(fn):
     """Decorator for a backward that cannot itself be differentiated (runs it under no_grad)."""
     import functools
