@@ -66,9 +66,6 @@ def backward_both(y, ty):
     ty.backward(torch.from_numpy(g.copy()).to(ty.dtype))
 
 
-# core bug (reported): tt_index_scatter(accumulate=True) segfaults when every indexed dim
-# is advanced (0-d rows); these backward passes hit it.  Remove once index.c is fixed.
-SCATTER_ADD_0D = {"index_mask", "index_two_tensors"}
 # node names movement.py does not match yet (reported): torch says UnsafeViewBackward0,
 # SliceBackward0 (last index op of x[1, 2:4]; tensor_split pieces), StackBackward0
 NAME_GAPS = {"reshape_copy", "index_int_then_slice", "tensor_split", "stack"}
@@ -81,8 +78,6 @@ def xfail_name_gap(name):
 
 @pytest.mark.parametrize("name", sorted(UNARY))
 def test_view_op_gradient_matches_torch(name):
-    if name in SCATTER_ADD_0D:
-        pytest.skip("core: index scatter-add with 0-d rows crashes")
     shape, f = UNARY[name]
     x, tx = make_pair(shape)
     y, ty = f(tt, x), f(torch, tx)
@@ -134,8 +129,6 @@ def test_cast_passes_gradient_back_in_source_dtype():
                                   "index_slice", "index_list_repeats", "index_mask",
                                   "narrow", "unsqueeze", "as_strided"])
 def test_view_op_gradcheck_float64(name):
-    if name in SCATTER_ADD_0D:
-        pytest.skip("core: index scatter-add with 0-d rows crashes")
     shape, f = UNARY[name]
     x = tt.from_numpy(RNG.standard_normal(shape)).requires_grad_()
     assert tt.autograd.gradcheck(lambda a: f(tt, a), (x,))
