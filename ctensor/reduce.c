@@ -36,6 +36,7 @@ typedef struct {
     char *out, *in;
     int64_t numel, out_numel, red_numel;
     int osize, isize;               /* item sizes */
+    bool empty_reduced;             /* a reduced dim has size 0 */
 } rplan;
 
 /* should dim a go inside (after the sort: before) dim b?  1 swap, -1 keep, 0 unsure */
@@ -72,8 +73,10 @@ plan_build(rplan *p, const tt_view *out, const tt_view *in)
     p->out = tt_view_data(out);
     p->in = tt_view_data(in);
     p->numel = p->out_numel = 1;
+    p->empty_reduced = false;
     for (int i = 0; i < n; i++) {
         bool red = out->shape[i] == 1 && in->shape[i] != 1;
+        p->empty_reduced = p->empty_reduced || (red && in->shape[i] == 0);
         if (!red && out->shape[i] != in->shape[i])
             return tt_fail(TT_ESHAPE, "reduce: output size %lld does not fit input size "
                            "%lld at dim %d", (long long)out->shape[i],
@@ -130,10 +133,8 @@ plan_build(rplan *p, const tt_view *out, const tt_view *in)
         p->so[0] = p->si[0] = 0;
     }
     p->nred = 0;
-    while (p->nred < p->ndim && p->so[p->nred] == 0 && p->shape[p->nred] > 1)
+    while (p->nred < p->ndim && p->so[p->nred] == 0 && p->shape[p->nred] != 1)
         p->nred++;
-    if (p->numel == 0)
-        p->shape[0] = p->shape[0];      /* an empty plan: callers check numel first */
     return TT_OK;
 }
 
@@ -146,6 +147,8 @@ static void
 for_each_2d(const rplan *p, char *out, const char *in, int64_t begin, int64_t end,
             loop2d fn, const void *ctx)
 {
+    if (begin >= end)
+        return;
     int nd = p->ndim;
     int64_t s[4] = {p->so[0], p->si[0], nd > 1 ? p->so[1] : 0, nd > 1 ? p->si[1] : 0};
     int64_t v[TT_MAX_DIMS], rest = begin;
@@ -716,7 +719,7 @@ NORM_LOOP(f64, double, fabs, pow, fmaxp_d, fminp_d, d)
                 n++;                                                                   \
                 double delta = x - mean;                                               \
                 mean = mean + delta / (double)n;                                       \
-                m2 = fma(delta, x - mean, m2);                                         \
+                m2 = m2 + delta * (x - mean);       /* unfused, measured */            \
             }                                                                          \
         c->acc.d = mean;                                                               \
         c->acc.m2 = m2;                                                                \
@@ -788,8 +791,8 @@ combine(racc *a, const racc *b, int family, const e2ctx *c, bool is_float)
             *a = *b;
         } else if (b->nf != 0) {
             double delta = b->d - a->d, count = a->nf + b->nf, nb_over_n = b->nf / count;
-            a->d = fma(delta, nb_over_n, a->d);
-            a->m2 = fma(delta * delta * a->nf, nb_over_n, a->m2 + b->m2);
+            a->d = a->d + delta * nb_over_n;
+            a->m2 = a->m2 + b->m2 + delta * delta * a->nf * nb_over_n;
             a->nf = count;
         }
     } else {
@@ -1206,9 +1209,12 @@ tt_reduce(const tt_view *out, const tt_view *in, tt_reduce_op op,
     tt_status s = plan_build(&p, out, in);
     if (s)
         return s;
+    bool empty = p.numel == 0;
+    if (p.empty_reduced && (op == TT_RED_AMAX || op == TT_RED_AMIN ||
+                            op == TT_RED_ARGMAX || op == TT_RED_ARGMIN))
+        return empty_fail(op);
     if (p.out_numel == 0)
         return TT_OK;
-    bool empty = p.numel == 0;
 
     _Alignas(8) char identity[8];
     loop2d fn = NULL;
@@ -1307,10 +1313,10 @@ tt_reduce_with_index(const tt_view *values, const tt_view *indices, const tt_vie
     tt_status s = plan_build(&p, indices, in);
     if (s)
         return s;
+    if (p.empty_reduced)
+        return empty_fail(is_min ? TT_RED_ARGMIN : TT_RED_ARGMAX);
     if (p.out_numel == 0)
         return TT_OK;
-    if (p.numel == 0)
-        return empty_fail(is_min ? TT_RED_ARGMIN : TT_RED_ARGMAX);
     finish_arg f = {TT_INT64, tt_view_data(indices), 0, 0, false, is_float(in->dtype), 0,
                     in->dtype, tt_view_data(values), 0};
     e2ctx c;
