@@ -161,3 +161,13 @@ def test_default_dtype():
         tt.set_default_dtype(tt.float32)
     with pytest.raises(TypeError):
         tt.set_default_dtype(tt.int64)
+
+
+def test_like_functions_keep_the_layout_like_torch():
+    base = np.arange(24.0).reshape(2, 3, 4)
+    for view in [lambda t: t, lambda t: t.transpose(0, 2), lambda t: t.permute(1, 2, 0),
+                 lambda t: t[:, ::2], lambda t: t[:, :1].expand(2, 5, 4)]:
+        o, t = view(tt.from_numpy(base.copy())), view(torch.from_numpy(base.copy()))
+        for fn in ["empty_like", "zeros_like", "ones_like"]:
+            assert getattr(tt, fn)(o).stride() == getattr(torch, fn)(t).stride()
+        assert tt.full_like(o, 2).stride() == torch.full_like(t, 2).stride()

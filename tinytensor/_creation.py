@@ -110,30 +110,59 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw
     return _new((tuple(size),), dtype, fill_value, requires_grad, device)
 
 
-def _like(input, dtype):
+def _non_overlapping_and_dense(t):
+    """True when t's elements fill a block of memory exactly once (any dim order)."""
+    dims = sorted((s, n) for n, s in zip(t.shape, t.stride()) if n != 1)
+    expected = 1
+    for stride, n in dims:
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _empty_like(input, dtype=None):
+    """torch.empty_like's layout (memory_format=preserve): input's strides when it is
+    dense, else dense strides in the same dim order.  Samplers fill in this order."""
+    dtype = input.dtype if dtype is None else dtype
+    strides = input.stride() if _non_overlapping_and_dense(input) else \
+        _C.dense_strides_like(input)
+    return _C.empty_strided(tuple(input.shape), strides, dtype)
+
+
+def _like(input, dtype, value, requires_grad, device, memory_format=None):
     if not isinstance(input, _C.TensorBase):
         raise TypeError(f"argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
-    return input.dtype if dtype is None else dtype
+    _check_device(device)
+    if memory_format is not None and "contiguous" in str(memory_format):
+        t = _C.empty(tuple(input.shape), input.dtype if dtype is None else dtype)
+    else:
+        t = _empty_like(input, dtype)
+    if value is not None:
+        _C.fill_(t, value)
+    return _finish(t, requires_grad)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    dtype = _like(input, dtype)       # checks input first
-    return _new((input.shape,), dtype, None, requires_grad, device)
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               **kwargs):
+    """An uninitialised tensor with input's shape, dtype and layout."""
+    return _like(input, dtype, None, requires_grad, device, memory_format)
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    dtype = _like(input, dtype)       # checks input first
-    return _new((input.shape,), dtype, 0, requires_grad, device)
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               **kwargs):
+    return _like(input, dtype, 0, requires_grad, device, memory_format)
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    dtype = _like(input, dtype)       # checks input first
-    return _new((input.shape,), dtype, 1, requires_grad, device)
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+              **kwargs):
+    return _like(input, dtype, 1, requires_grad, device, memory_format)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    return _new((input.shape,), _like(input, dtype), fill_value, requires_grad, device)
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None, **kwargs):
+    return _like(input, dtype, fill_value, requires_grad, device, memory_format)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **kwargs):

@@ -41,18 +41,23 @@ class Tensor(_C.TensorBase):
                                "computed variable in a subgraph that doesn't require "
                                "differentiation use var_no_grad = var.detach()."))
         if value and not (self.is_floating_point()):
-            raise RuntimeError("only Tensors of floating point and complex dtype can "
-                               "require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require "
+                               "gradients")
         self._requires_grad = builtins.bool(value)
 
     def requires_grad_(self, requires_grad=True):
-        """Set requires_grad on a leaf in place; returns self."""
+        """Set requires_grad on a leaf in place; returns self (a no-op on non-leaves
+        asked to require grad, as in torch)."""
+        if requires_grad and self._grad_fn is not None:
+            return self
         self.requires_grad = requires_grad
         return self
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        if self._base is None:
+            return self._grad_fn
+        return _current_grad_fn(self)    # a view whose base changed in place: rebuilt
 
     @property
     def is_leaf(self):
@@ -89,17 +94,12 @@ class Tensor(_C.TensorBase):
 
     def _accumulator(self):
         """The AccumulateGrad node of this leaf (one per leaf while a graph uses it)."""
-        ref = self.__dict__.get("_accumulate_ref")
-        node = ref() if ref is not None else None
-        if node is None:
-            from tinytensor.autograd.function import AccumulateGrad
-            node = AccumulateGrad(self)
-            self.__dict__["_accumulate_ref"] = weakref.ref(node)
-        return node
+        return _leaf_accumulator(self)
 
     def detach(self):
-        """A new tensor sharing storage, cut from the graph."""
+        """A new tensor sharing storage, cut from the graph (and from its view base)."""
         out = _C.alias(self)
+        out._base = None
         return out
 
     def detach_(self):
@@ -213,10 +213,9 @@ class Tensor(_C.TensorBase):
         return _C.copy_(self, src)
 
     def __setitem__(self, index, value):
-        self._check_inplace()
-        if isinstance(value, _C.TensorBase) and value.requires_grad and _C.is_grad_enabled():
-            from tinytensor.autograd.inplace import setitem_with_grad
-            setitem_with_grad(self, index, value)
+        if _C.is_grad_enabled() and (self.requires_grad or (
+                isinstance(value, _C.TensorBase) and value.requires_grad)):
+            _setitem_with_grad(self, index, value)      # records CopySlices/IndexPut
             return
         _C.setitem(self, index, value)
 
@@ -365,8 +364,9 @@ def _format(t, prefix="tensor("):
     else:
         values = np.asarray(v)
     suffixes = []
-    if t._grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
+    fn = t.grad_fn
+    if fn is not None:
+        suffixes.append(f"grad_fn=<{fn.name()}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _printing.format_tensor(values, t.dtype.name,
@@ -375,3 +375,7 @@ def _format(t, prefix="tensor("):
 
 
 _C.set_tensor_type(Tensor, Size)
+
+from tinytensor.autograd.function import (current_grad_fn as _current_grad_fn,  # noqa: E402
+                                          _accumulator as _leaf_accumulator)
+from tinytensor.autograd.inplace import setitem_with_grad as _setitem_with_grad  # noqa: E402

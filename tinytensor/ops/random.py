@@ -84,24 +84,7 @@ def _finish(t, requires_grad):
     return t
 
 
-def _non_overlapping_and_dense(t):
-    """True when t's elements fill a block of memory exactly once (any dim order)."""
-    dims = sorted((s, n) for n, s in zip(t.shape, t.stride()) if n != 1)
-    expected = 1
-    for stride, n in dims:
-        if stride != expected:
-            return False
-        expected *= n
-    return True
-
-
-def _empty_like(input, dtype=None):
-    """torch.empty_like's layout: input's strides when it is dense, else dense strides
-    in the same order (the layout decides the order samplers fill it in)."""
-    dtype = input.dtype if dtype is None else dtype
-    strides = input.stride() if _non_overlapping_and_dense(input) else \
-        _C.dense_strides_like(input)
-    return _C.empty_strided(tuple(input.shape), strides, dtype)
+from tinytensor._creation import _empty_like  # noqa: E402 (torch's *_like layout)
 
 
 # ---- autograd: every sampler's derivative is zero ------------------------------------------
