@@ -221,8 +221,6 @@ def test_index_put_accumulate_sums_duplicates():
                 x2.index_put_((r2,), torch.tensor(5.0, dtype=torch.float64)))
 
 
-@pytest.mark.xfail(run=False, reason="index.c passes extra=NULL to binary.c's add loop, "
-                   "which reads it on strided paths (crash); lead to fix")
 def test_index_put_accumulate_every_dim_indexed():
     x1, x2 = pair(np.zeros((3, 4)))
     r1, r2 = pair(np.array([0, 2, 0, 0]))
