@@ -419,6 +419,17 @@ def _selected_shape(input, dim, n):
     return shape
 
 
+def _index_select_error(input, dim, index):
+    """torch's words: its kernel for dim 1 checks differently from the general one."""
+    if input.dim() >= 2 and dim == 1:
+        size = input.shape[1]
+        bad = next(i for i in _C.view(_C.contiguous(index), (index.numel(),)).tolist()
+                   if not 0 <= i < size)
+        return RuntimeError(f"INDICES element is out of DATA bounds, id={bad} "
+                            f"axis_dim={size}")
+    return IndexError("index out of range in self")
+
+
 class IndexSelect(Function, node_name="IndexSelectBackward0"):
     @staticmethod
     def forward(ctx, input, dim, index):
@@ -428,8 +439,8 @@ class IndexSelect(Function, node_name="IndexSelectBackward0"):
         spread = _spread(index, _selected_shape(x, dim, index.shape[0]), dim)
         try:
             result = _C.gather(x, dim, spread, False)
-        except IndexError as e:
-            raise _runtime_error(e) from None
+        except IndexError:
+            raise _index_select_error(input, dim, index) from None
         return _C.view(result, ()) if input.dim() == 0 else result
 
     @staticmethod
@@ -472,7 +483,9 @@ class IndexAdd(Function, node_name="IndexAddBackward0"):
         try:
             _C.scatter_(x, dim, _spread(index, s.shape, dim), s, "add")
         except IndexError as e:
-            raise _runtime_error(e) from None
+            # torch's 1-D kernel says IndexError, its slice-wise one RuntimeError
+            raise (IndexError("index out of range in self") if input.dim() <= 1 else
+                   _runtime_error(e)) from None
         ctx.save_for_backward(index)
         ctx.dim, ctx.alpha, ctx.source_shape = dim, alpha, source.shape
         return out

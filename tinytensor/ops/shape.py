@@ -61,6 +61,8 @@ class Repeat(Function, node_name="RepeatBackward0"):
 @method()
 def repeat(self, *sizes):
     """self tiled sizes[i] times along each dim (leading sizes add new dims)."""
+    if not sizes:
+        raise TypeError("repeat() missing 1 required positional arguments: \"repeats\"")
     repeats = _sizes(sizes)
     if len(repeats) < self.dim():
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "

@@ -131,7 +131,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     size = input.shape[d] if input.dim() else 1
     if k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
-    result = TopkResult(*Topk.apply(input, int(k), d, bool(largest), bool(sorted)))
+    k = 1 if input.dim() == 0 else int(k)     # a 0-d input gives itself for k = 0 too
+    result = TopkResult(*Topk.apply(input, k, d, bool(largest), bool(sorted)))
     return result if out is None else _into(out, result)
 
 
@@ -357,8 +358,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         if sorter.dtype != _C.int64:
             raise RuntimeError("torch.searchsorted(): sorter must be a tensor of long dtype "
                                f"but got dtype {sorter.dtype}")
-    _not_for("searchsorted_out_cpu", sorted_sequence, "bool")
     dt = _C.promote_types(sorted_sequence.dtype, input.dtype)
+    if dt == _C.bool_:
+        raise NotImplementedError("\"searchsorted_out_cpu\" not implemented for 'Bool'")
     b = sorted_sequence if sorted_sequence.dtype == dt else _C.cast(sorted_sequence, dt)
     v = input if input.dtype == dt else _C.cast(input, dt)
     if b.dim() == 1 and v.dim() > 1:        # one sequence for every row of values
