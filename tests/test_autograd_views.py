@@ -68,7 +68,7 @@ def backward_both(y, ty):
 
 # node names movement.py does not match yet (reported): torch says UnsafeViewBackward0,
 # SliceBackward0 (last index op of x[1, 2:4]; tensor_split pieces), StackBackward0
-NAME_GAPS = {"reshape_copy", "index_int_then_slice", "tensor_split", "stack"}
+NAME_GAPS = set()
 
 
 def xfail_name_gap(name):

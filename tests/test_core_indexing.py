@@ -119,3 +119,13 @@ def test_random_index_expressions(data):
     ours[mirror(index, tt)] = -1.0
     theirs[mirror(index, torch)] = -1.0
     assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize("index", [(None,), (slice(None),), (Ellipsis,), (1, slice(None)),
+                                   (1, slice(2, 4)), (slice(2, 4), 1), (None, 1), (1, None),
+                                   (slice(None, None, 2),), (slice(0, 3),), (Ellipsis, None),
+                                   ([0, 2],)], ids=repr)
+def test_index_node_names_match_torch(index):
+    x = tt.ones(3, 4, requires_grad=True)
+    tx = torch.ones(3, 4, requires_grad=True)
+    assert x[index].grad_fn.name() == type(tx[index].grad_fn).__name__

@@ -32,8 +32,8 @@ class View(Function, node_name="ViewBackward0"):
         return grad.reshape(ctx.input_shape), None
 
 
-class Reshape(Function, node_name="ViewBackward0"):
-    """reshape that had to copy (torch names its node after the copy-then-view)."""
+class Reshape(Function, node_name="UnsafeViewBackward0"):
+    """reshape that had to copy (torch: a clone, then an _unsafe_view of it)."""
     @staticmethod
     def forward(ctx, input, shape):
         ctx.input_shape = input.shape
@@ -317,7 +317,7 @@ class Index(Function, node_name="IndexBackward0"):
         return out, None
 
 
-class BasicIndex(Index, node_name="SliceBackward0"):
+class SliceIndex(Index, node_name="SliceBackward0"):
     pass
 
 
@@ -325,34 +325,46 @@ class SelectIndex(Index, node_name="SelectBackward0"):
     pass
 
 
+class UnsqueezeIndex(Index, node_name="UnsqueezeBackward0"):
+    pass
+
+
 class AliasIndex(Index, node_name="AliasBackward0"):
     pass
 
 
-def _index_kind(index):
-    """Which node torch names for t[index]: select, slice, alias or (advanced) index."""
+def _is_int_index(x):
+    if isinstance(x, _C.TensorBase):
+        return x.dim() == 0 and not x.is_floating_point() and x.dtype not in (_C.bool_, _C.uint8)
+    return hasattr(x, "__index__")
+
+
+def _index_kind(shape, index):
+    """The node torch names for t[index]: basic indices apply one by one (int: select,
+    partial slice: slice, None: unsqueeze; whole-dim slices do nothing) and the last one
+    names the result; any tensor/list index makes it an IndexBackward0."""
     items = index if isinstance(index, tuple) else (index,)
-    kinds = set()
+    consumed = 0
     for x in items:
         if x is None or x is Ellipsis:
             continue
-        if isinstance(x, slice):
-            kinds.add("slice")
-        elif isinstance(x, builtins.bool):
-            kinds.add("advanced")
-        elif hasattr(x, "__index__") and not isinstance(x, _C.TensorBase):
-            kinds.add("select")
-        elif isinstance(x, _C.TensorBase) and x.dim() == 0 and not x.is_floating_point() \
-                and x.dtype not in (_C.bool_, _C.uint8):
-            kinds.add("select")
-        else:
+        if isinstance(x, builtins.bool) or not (isinstance(x, slice) or _is_int_index(x)):
             return Index
-    if not kinds or kinds == {"slice"} and builtins.all(
-            isinstance(x, slice) and x == slice(None) for x in items if isinstance(x, slice)):
-        return AliasIndex if not kinds else BasicIndex
-    if "select" in kinds:
-        return SelectIndex
-    return BasicIndex
+        consumed += 1
+    kind, d = AliasIndex, 0
+    for x in items:
+        if x is Ellipsis:
+            d += len(shape) - consumed
+        elif x is None:
+            kind = UnsqueezeIndex
+        elif isinstance(x, slice):
+            if d < len(shape) and x.indices(shape[d]) != (0, shape[d], 1):
+                kind = SliceIndex
+            d += 1
+        else:
+            kind = SelectIndex
+            d += 1
+    return kind
 
 
 @method("__getitem__")
@@ -360,7 +372,7 @@ def getitem(self, index):
     """self[index]: views for ints/slices/None/..., a copy for tensors, lists, masks."""
     if not (_C.is_grad_enabled() and self.requires_grad):
         return _C.getitem(self, index)
-    return _index_kind(index).apply(self, index)
+    return _index_kind(self.shape, index).apply(self, index)
 
 
 class _Unbind(Function, node_name="UnbindBackward0"):
@@ -441,7 +453,12 @@ def tensor_split(input, indices_or_sections, dim=0):
     else:
         bounds = [0] + [min(max(i, 0), size) for i in indices_or_sections] + [size]
         sizes = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
-    return _SplitWithSizes.apply(input, tuple(sizes), d)
+    # torch slices each piece separately (each has its own SliceBackward0)
+    out, start = [], 0
+    for n in sizes:
+        out.append(narrow(input, d, start, n))
+        start += n
+    return tuple(out)
 
 
 # ---- joining -----------------------------------------------------------------------------
@@ -507,7 +524,22 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(x.shape)} at entry {i}")
     d = _C._wrap_dim(dim, len(shape) + 1)
-    return cat([unsqueeze(x, d) for x in tensors], d, out=out)
+    result = _Stack.apply(d, *tensors)
+    if out is not None:
+        _C.copy_(out, result)
+        return out
+    return result
+
+
+class _Stack(Function, node_name="StackBackward0"):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        return _C.cat([_C.unsqueeze(t, dim) for t in tensors], dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None, *unbind(grad, ctx.dim))
 
 
 @op()
