@@ -462,13 +462,12 @@ emit(const row_job *job, char *val, char *idx, int64_t j, const char *src, int64
  * x86-simd-sort (whose tie order follows its vector code), nor for the large 1-D
  * ascending integer sorts it gives to fbgemm's (stable) radix sort. */
 static bool
-torch_uses_stl_sort(const row_job *job, bool one_row)
+torch_uses_stl_sort(tt_dtype d, int64_t n, bool descending, bool one_row)
 {
-    tt_dtype d = job->dtype;
     if (d == TT_INT64 || d == TT_INT32 || d == TT_FLOAT32 || d == TT_FLOAT64)
         return false;
     bool integral = d == TT_UINT8 || d == TT_INT8 || d == TT_INT16;
-    return !(one_row && integral && !job->flag && job->n >= 32768);
+    return !(one_row && integral && !descending && n >= 32768);
 }
 
 static void
@@ -482,7 +481,7 @@ sort_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
         return;
     }
     load_keys(buf, src, job->src_step, n, job->dtype, job->flag);
-    if (job->stable || !torch_uses_stl_sort(job, one_row))
+    if (job->stable || !torch_uses_stl_sort(job->dtype, n, job->flag, one_row))
         stable_sort(buf, tmp, n);
     else
         stl_sort(buf, buf + n, CMP_KEY);
@@ -873,7 +872,16 @@ tt_unique(tt_view *values, tt_view *inverse, tt_view *counts, const tt_view *src
         keys[i] = key_at(data, itemsize, i, src->dtype);
     for (int64_t i = 0; i < n; i++)
         order[i].index = i;
-    if (sorted) {
+    if (sorted && m == 1) {
+        /* torch sorts the flattened input with sort(): the same algorithm, so NaNs (each
+         * its own group) get the same inverse indices */
+        for (int64_t i = 0; i < n; i++)
+            order[i].key = keys[i];
+        if (torch_uses_stl_sort(src->dtype, n, false, true))
+            stl_sort(order, order + n, CMP_KEY);
+        else
+            stable_sort(order, order + n, n);
+    } else if (sorted) {
         for (int64_t c = m - 1; c >= 0; c--) {
             for (int64_t i = 0; i < n; i++)
                 order[i].key = keys[order[i].index * m + c];

@@ -51,8 +51,14 @@ def test_unique_matches_torch(dtype, shape, seed, inverse, counts, consecutive):
         same_tuple(tt.unique_consecutive(x1, return_inverse=inverse, return_counts=counts),
                    torch.unique_consecutive(x2, return_inverse=inverse, return_counts=counts))
     else:
-        same_tuple(tt.unique(x1, return_inverse=inverse, return_counts=counts),
-                   torch.unique(x2, return_inverse=inverse, return_counts=counts))
+        r1 = tt.unique(x1, return_inverse=inverse, return_counts=counts)
+        r2 = torch.unique(x2, return_inverse=inverse, return_counts=counts)
+        if inverse and dtype in ("float32", "float64") and np.isnan(a).any():
+            # torch sorts these with x86-simd-sort: which NaN comes first is its own
+            keep = ~np.isnan(a)
+            np.testing.assert_array_equal(r1[1].numpy()[keep], r2[1].numpy()[keep])
+            r1, r2 = r1[:1] + r1[2:], r2[:1] + r2[2:]
+        same_tuple(r1, r2)
 
 
 @settings(max_examples=60)
