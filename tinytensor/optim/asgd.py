@@ -56,6 +56,7 @@ class ASGD(Optimizer):
                 else:
                     ax.copy_(p)
                 step = _value(state["step"])
-                state["eta"].fill_(lr / ((1 + lambd * lr * step) ** alpha))
-                state["mu"].fill_(1 / max(1, step - t0))
+                # through a default-dtype scalar, as torch.as_tensor(...) rounds them
+                state["eta"].copy_(_step_tensor(lr / ((1 + lambd * lr * step) ** alpha)))
+                state["mu"].copy_(_step_tensor(1 / max(1, step - t0)))
         return loss
