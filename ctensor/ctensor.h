@@ -369,6 +369,15 @@ tt_status tt_reduce_with_index(const tt_view *values, const tt_view *indices,
  * in's shape and dtype (the caller casts integers to int64 first, as torch does). */
 tt_status tt_scan(const tt_view *out, const tt_view *in, int dim, bool product);
 
+/* matrix products (matmul.c): out[..., i, j] = alpha * sum_k a[..., i, k] * b[..., k, j]
+ *                                              + beta * out[..., i, j]
+ * a, b and out have one ndim >= 2, equal batch dims (broadcast by passing expanded
+ * views), one dtype and any strides; beta 0 never reads out.  float16/bfloat16
+ * accumulate in float32 and round once; integers wrap as torch; bool is refused.
+ * Errors as torch's: "mat1 and mat2 shapes cannot be multiplied (3x4 and 3x4)". */
+tt_status tt_matmul(const tt_view *out, const tt_view *a, const tt_view *b, double alpha,
+                    double beta);
+
 /* ---- random numbers (random.c) ------------------------------------------------------ */
 /* A tt_generator is torch's CPUGeneratorImpl: an mt19937 engine plus the cached second
  * Box-Muller sample.  Every sampler fills n elements of a contiguous buffer in order;

@@ -534,3 +534,31 @@ def scan(TensorBase a, dim, bint product=False, dtype=None):
         s = tt_scan(&r.v, &a.v, d, product)
     check_kernel(s)
     return r
+
+
+# ---- matmul ----------------------------------------------------------------------------
+def matmul(TensorBase a, TensorBase b, TensorBase out=None, alpha=1, beta=0):
+    """alpha * a @ b + beta * out for a (..., m, k), b (..., k, n) with equal batch dims
+    (broadcast them with expand first) and one dtype; out= is written in place."""
+    cdef int nd = a.v.ndim, i
+    if nd < 2 or b.v.ndim != nd:
+        raise RuntimeError(f"matmul: operands need one ndim >= 2, got {a.v.ndim} and "
+                           f"{b.v.ndim} (the Python layer handles 1-D and broadcasting)")
+    cdef int64_t shape[TT_MAX_DIMS]
+    for i in range(nd - 1):
+        shape[i] = a.v.shape[i]
+    shape[nd - 1] = b.v.shape[nd - 1]
+    cdef TensorBase r = out if out is not None else new_empty(a.v.dtype, nd, shape)
+    if out is None and beta != 0:
+        raise ValueError("matmul: beta needs out= (the tensor to scale and add)")
+    cdef double al = alpha, be = beta
+    cdef tt_status s
+    if tt_view_numel(&r.v) * a.v.shape[nd - 1] >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_matmul(&r.v, &a.v, &b.v, al, be)
+    else:
+        s = tt_matmul(&r.v, &a.v, &b.v, al, be)
+    check_kernel(s)
+    if out is not None:
+        out.v.storage.version += 1
+    return r

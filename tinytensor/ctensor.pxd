@@ -193,6 +193,9 @@ cdef extern from "ctensor.h" nogil:
 
     tt_status tt_scan(const tt_view *out, const tt_view *inp, int dim, bint product)
 
+    tt_status tt_matmul(const tt_view *out, const tt_view *a, const tt_view *b, double alpha,
+                        double beta)
+
     # ---- random (random.c) ----
     # (C's uint8_t / uint32_t / uint64_t spelled as the plain types they are here)
     enum: TT_RNG_STATE_BYTES
