@@ -224,8 +224,9 @@ def test_empty_selections_keep_torchs_shapes():
 
 # ---- gradients ----------------------------------------------------------------------------
 GRAD_OPS = [
-    ("sort", lambda m, x: m.sort(x, 1, stable=True)[0], "SortBackward0"),
-    ("sort_desc", lambda m, x: m.sort(x, 0, descending=True, stable=True)[0], "SortBackward0"),
+    ("sort", lambda m, x: m.sort(x, 1)[0], "SortBackward0"),
+    ("sort_stable", lambda m, x: m.sort(x, dim=0, descending=True, stable=True)[0],
+     "SortBackward1"),
     ("topk", lambda m, x: m.topk(x, 2, 1)[0], "TopkBackward0"),
     ("kthvalue", lambda m, x: m.kthvalue(x, 2, 1)[0], "KthvalueBackward0"),
     ("kthvalue_keep", lambda m, x: m.kthvalue(x, 2, 0, True)[0], "KthvalueBackward0"),

@@ -86,11 +86,19 @@ class Sort(Function, node_name="SortBackward0"):
         return _scatter_back(grad, ctx.dim, indices, ctx.shape), None, None, None
 
 
+class SortStable(Sort, node_name="SortBackward1"):
+    """sort called with `stable=` (torch's sort.stable overload names its node apart)."""
+
+
+_UNSET = object()
+
+
 @op()
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+def sort(input, dim=-1, descending=False, *, stable=_UNSET, out=None):
     """(values, indices) sorted along dim; stable=True keeps equal values in order."""
     d = _C._wrap_dim(dim, input.dim())
-    result = SortResult(*Sort.apply(input, d, bool(descending), bool(stable)))
+    cls = Sort if stable is _UNSET else SortStable
+    result = SortResult(*cls.apply(input, d, bool(descending), stable is True))
     return result if out is None else _into(out, result)
 
 
@@ -189,13 +197,21 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     return result if out is None else _into(out, result)
 
 
+def _memory_order(input):
+    """input's elements flattened in memory order: torch's median() reads a clone that
+    keeps input's layout, and nth_element's choice among ties depends on that order."""
+    strides = input.stride()
+    order = sorted(range(input.dim()), key=lambda d: -abs(strides[d]))
+    return _C.view(_C.contiguous(_C.permute(input, order)), (input.numel(),))
+
+
 class _EvenlyDistributed(Function):
     """median() / nanmedian() of all elements: the gradient is shared by every element
     equal to the result (NaN counting as equal to NaN), as torch does."""
 
     @staticmethod
     def forward(ctx, input, ignore_nan):
-        flat = _C.view(_C.contiguous(input), (input.numel(),))
+        flat = _memory_order(input)
         if input.numel() == 0:
             result = _C.fill_(_C.empty((), input.dtype), float("nan"))
         else:
