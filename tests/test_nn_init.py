@@ -44,7 +44,8 @@ CASES = [
     ("xavier_uniform_", {"gain": 2.0}), ("xavier_normal_", {}),
     ("kaiming_uniform_", {"a": math.sqrt(5)}), ("kaiming_uniform_", {"mode": "fan_out"}),
     ("kaiming_normal_", {"nonlinearity": "relu"}), ("trunc_normal_", {"std": 2.0}),
-    ("orthogonal_", {"gain": 1.5}), ("constant_", {"val": 0.3}), ("ones_", {}), ("zeros_", {}),
+    ("trunc_normal_", {"mean": 0.5, "a": 1.0, "b": 3.0}), ("orthogonal_", {"gain": 1.5}),
+    ("constant_", {"val": 0.3}), ("ones_", {}), ("zeros_", {}),
     ("eye_", {}),
 ]
 

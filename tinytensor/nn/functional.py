@@ -116,6 +116,7 @@ def _hardswish_grad(grad, x):
 _Relu = _activation("ReluBackward0", "relu", _relu_grad, save_output=True)
 _LeakyRelu = _activation("LeakyReluBackward0", "leaky_relu", _leaky_relu_grad)
 _Elu = _activation("EluBackward0", "elu", _elu_grad)
+_Celu = _activation("CeluBackward0", "elu", _elu_grad)
 _Gelu = _activation("GeluBackward0", "gelu", _gelu_grad)
 _GeluTanh = _activation("GeluBackward0", "gelu_tanh", _gelu_tanh_grad)
 _Silu = _activation("SiluBackward0", "silu", _silu_grad)
@@ -166,7 +167,7 @@ def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return _apply_activation(_Elu, input, (float(alpha), 1.0, 1.0 / alpha), inplace)
+    return _apply_activation(_Celu, input, (float(alpha), 1.0, 1.0 / alpha), inplace)
 
 
 def gelu(input, approximate="none"):

@@ -76,21 +76,53 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std^2) draws truncated to [a, b] (inverse-CDF method, as torch)."""
+    """Fill with N(mean, std^2) draws truncated to [a, b], by torch's rejection sampling.
+
+    When the interval holds more than 30% of the mass, draws outside it are redrawn from
+    the normal; otherwise uniform proposals on [a, b] are accepted with probability
+    exp(-z^2 / 2) relative to the density's peak.  Same draws, same order as torch."""
+    import tinytensor as tt
+
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
+    g = _gen(generator)
     with no_grad():
-        lo = norm_cdf((a - mean) / std)
-        hi = norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, **_gen(generator))
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            lo = tensor.new_tensor(a).item()       # the bounds in the tensor's dtype
+            hi = tensor.new_tensor(b).item()
+            result = tensor.normal_(mean, std, **g)
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not bool(mask.any()):
+                    break
+                result = tt.where(mask, tt.empty_like(result).normal_(mean, std, **g), result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+        def log_density(c):
+            return c.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+
+        candidates = tt.empty_like(tensor)
+        accept_buf = tt.empty_like(tensor)
+        tensor.uniform_(a, b, **g)
+        candidates.copy_(tensor)
+        log_density(candidates)
+        pending = accept_buf.uniform_(**g).log_().gt(candidates)
+        result = tensor
+        while bool(pending.any()):
+            candidates.uniform_(a, b, **g)
+            result = tt.where(pending, candidates, result)
+            log_density(candidates)
+            pending = tt.where(pending, accept_buf.uniform_(**g).log_().gt(candidates),
+                               pending)
+        if result is not tensor:
+            tensor.copy_(result)
         return tensor
 
 
