@@ -315,7 +315,7 @@ GRAD_CASES = [
     ("masked_select", lambda m, x, s: m.masked_select(x, m.tensor([True, False, True, True])),
      "MaskedSelectBackward0"),
     ("masked_scatter", lambda m, x, s: x.masked_scatter(
-        m.tensor([[True, False, True, True]]), s), "MaskedScatterBackward0"),
+        m.tensor([[True, False, True, False]]), s), "MaskedScatterBackward0"),
     ("index_put_acc", lambda m, x, s: x.index_put((m.tensor([0, 0, 2]),),
                                                   s[:, :1].expand(3, 4), accumulate=True),
      "IndexPutBackward0"),

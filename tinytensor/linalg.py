@@ -11,6 +11,7 @@ import math
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
+from tinytensor.ops import _registry
 from tinytensor.ops._registry import op
 from tinytensor.ops.sorting import return_type
 
@@ -54,6 +55,11 @@ def _check_matrix(name, A, square=True):
     if square and A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
+
+
+def _where(condition, a, b):
+    """torch.where(condition, a, b), differentiable (from the elementwise ops)."""
+    return _registry.FUNCTIONS["where"](condition, a, b)
 
 
 def _f64(t):
@@ -183,7 +189,7 @@ def logdet(input):
     _check_matrix("logdet", input)
     sign, logabs = slogdet(input)
     nan = _C.fill_(_C.empty((), input.dtype), float("nan"))
-    return logabs.where(sign >= 0, nan) if builtins.bool((sign < 0).any()) else logabs
+    return _where(sign >= 0, logabs, nan) if builtins.bool((sign < 0).any()) else logabs
 
 
 # ---- inv / solve -----------------------------------------------------------------------
@@ -471,7 +477,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
                  "float64": 2.220446049250313e-16}[A.dtype.name] * builtins.max(m, n)
     cutoff = S[..., :1] * rcond if S.shape[-1] else S
     keep = S > cutoff
-    inv_s = (1 / S.where(keep, S * 0 + 1)).where(keep, S * 0)
+    inv_s = _where(keep, 1 / _where(keep, S, S * 0 + 1), S * 0)
     X = _mT(Vh) @ ((_mT(U) @ Bm) * inv_s.unsqueeze(-1))
     rank = keep.sum(-1)
     empty = _C.empty((0,), A.dtype)
@@ -528,17 +534,17 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
         if p == 1:
             g = x.sign() * grad
         elif p == 2:
-            g = grad * (x / norm).where(norm != 0, zero)
+            g = grad * _where(norm != 0, x / norm, zero)
         elif math.isinf(p):
             a = x.abs()
             mask = ((a == norm) | a.isnan()).to(x.dtype)
             g = x.sign() * (grad / mask.sum(dims, keepdim=True)) * mask
         elif p < 1:
-            scaled = x.sign() * (x.abs() ** (p - 1)).where(x != 0, zero)
+            scaled = x.sign() * _where(x != 0, x.abs() ** (p - 1), zero)
             g = scaled * grad * norm ** (1 - p)
         else:
             scaled = x.sign() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
-            scale = (grad / norm ** (p - 1)).where(norm != 0, norm * 0)
+            scale = _where(norm != 0, grad / norm ** (p - 1), norm * 0)
             g = scaled * scale
         return g, None, None, None
 

@@ -16,6 +16,7 @@ import warnings
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.autograd.inplace import check_inplace
+from tinytensor.ops import _registry
 from tinytensor.ops._registry import op, method
 
 
@@ -40,6 +41,11 @@ def _index_tensor(index, name, int32_ok=True):
 def _as_1d(t):
     """A 0-d tensor seen as 1-d (torch treats a scalar's only dim as size 1)."""
     return t if t.ndim else _C.view(t, (1,))
+
+
+def _where(condition, a, b):
+    """torch.where(condition, a, b), differentiable (from the elementwise ops)."""
+    return _registry.FUNCTIONS["where"](condition, a, b)
 
 
 def _zeros(shape, dtype):
@@ -329,11 +335,11 @@ class ScatterReduce(Function, node_name="ScatterReduceBackward0"):
         elif reduce == "mean":
             n = _zeros(grad.shape, grad.dtype) + (1 if include_self else 0)
             n = scatter_add(n, dim, index, _C.fill_(_C.empty(tuple(src.shape), grad.dtype), 1))
-            n = n.masked_fill(n == 0, 1)
+            n = _where(n == 0, 1, n)
             grad_self = grad / n
             grad_src = gather(grad, dim, index) / gather(n, dim, index)
         elif reduce == "prod":
-            masked_self = self.masked_fill(self == 0, 1)
+            masked_self = _where(self == 0, 1, self)
             masked_self_result = scatter_reduce(masked_self, dim, index, src, reduce,
                                                 include_self=include_self)
             grad_self = grad * masked_self_result / masked_self
@@ -341,11 +347,10 @@ class ScatterReduce(Function, node_name="ScatterReduceBackward0"):
             zeros_per_slot = gather(scatter_add(_zeros(self.shape, self.dtype), dim, index,
                                                 src_zero.to(self.dtype)), dim, index)
             single_zero = src_zero & (zeros_per_slot == 1)
-            masked_src_result = scatter_reduce(self, dim, index,
-                                               src.masked_fill(single_zero, 1), reduce,
-                                               include_self=include_self)
-            grad_src = (gather(grad * masked_src_result, dim, index)).where(
-                single_zero, gather(grad * result, dim, index) / src.masked_fill(src_zero, 1))
+            masked_src_result = scatter_reduce(self, dim, index, _where(single_zero, 1, src),
+                                               reduce, include_self=include_self)
+            grad_src = _where(single_zero, gather(grad * masked_src_result, dim, index),
+                              gather(grad * result, dim, index) / _where(src_zero, 1, src))
         else:       # amax / amin: shared equally by every element equal to the result
             value = gather(result, dim, index)
             self_is_result = (self == result).to(self.dtype)
@@ -706,7 +711,7 @@ class MaskedScatter(Function, node_name="MaskedScatterBackward0"):
     def backward(ctx, grad):
         mask, = ctx.saved_tensors
         m = _C.expand(mask, tuple(grad.shape))
-        g_self = grad.masked_fill(m, 0)
+        g_self = _where(m, 0, grad)
         selected = masked_select(grad, m)
         n = 1
         for s in ctx.source_shape:
