@@ -1,0 +1,679 @@
+"""Elementwise math: arithmetic, comparisons, unary functions, where/clamp -- each a
+Function with its backward beside its forward, and the Python operators.
+
+The kernels are in ctensor/binary.c, unary.c, ternary.c (through tinytensor/_math.pxi);
+this module decides the dtype (torch's promotion with weak scalars, promotion.py) and
+records the graph.  The engine sums each gradient back to its input's shape and dtype,
+so a backward here may return a broadcast-shaped gradient."""
+import builtins
+import math
+
+from tinytensor import _C
+from tinytensor.autograd.function import Function
+from tinytensor.ops._registry import op, method
+from tinytensor.ops.promotion import result_type, float_result_type, can_cast
+
+Tensor = _C.TensorBase
+_NUMBER = (builtins.int, builtins.float, builtins.bool)
+
+
+def _check_operand(x, name):
+    if not isinstance(x, (Tensor,) + _NUMBER):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not "
+                        f"{type(x).__name__}")
+
+
+# ---- binary arithmetic ------------------------------------------------------------------
+class Add(Function, node_name="AddBackward0", numbers_are_inputs=True):
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return _C.binary("add", a, b, dtype=result_type(a, b),
+                         alpha=None if alpha == 1 else alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (g if ctx.alpha == 1 else g * ctx.alpha)
+
+
+class Sub(Function, node_name="SubBackward0", numbers_are_inputs=True):
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        _no_bool_sub(a, b)
+        ctx.alpha = alpha
+        return _C.binary("sub", a, b, dtype=result_type(a, b),
+                         alpha=None if alpha == 1 else alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g if ctx.alpha == 1 else g * -ctx.alpha
+
+
+class Rsub(Sub, node_name="RsubBackward1"):
+    """other - self, from `2 - x` (torch records it as rsub with self first)."""
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        _no_bool_sub(a, b)
+        ctx.alpha = alpha
+        return _C.binary("sub", b, a, dtype=result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g, g
+
+
+def _no_bool_sub(a, b):
+    if all(isinstance(x, builtins.bool) or (isinstance(x, Tensor) and x.dtype is _C.bool_)
+           for x in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+
+
+class Mul(Function, node_name="MulBackward0", numbers_are_inputs=True):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
+                              b if isinstance(b, Tensor) else None)
+        ctx.numbers = (a, b)
+        return _C.binary("mul", a, b, dtype=result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a = ctx.numbers[0] if a is None else a
+        b = ctx.numbers[1] if b is None else b
+        return (g * b if ctx.needs_input_grad[0] else None,
+                g * a if ctx.needs_input_grad[1] else None)
+
+
+class Div(Function, node_name="DivBackward0", numbers_are_inputs=True):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
+                              b if isinstance(b, Tensor) else None)
+        ctx.numbers = (a, b)
+        return _C.binary("div", a, b, dtype=float_result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a = ctx.numbers[0] if a is None else a
+        b = ctx.numbers[1] if b is None else b
+        return (g / b if ctx.needs_input_grad[0] else None,
+                -g * a / (b * b) if ctx.needs_input_grad[1] else None)
+
+
+class Pow(Function, node_name="PowBackward1"):
+    """tensor ** tensor."""
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _C.binary("pow", a, b, dtype=result_type(a, b))
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        ga = g * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+        gb = g * out * log(where(a > 0, a, ones_like_(a))) if ctx.needs_input_grad[1] else None
+        if gb is not None:
+            gb = where((a == 0) & (b >= 0), zeros_like_(gb), gb)
+        return ga, gb
+
+
+class PowScalar(Function, node_name="PowBackward0"):
+    """tensor ** number (the exponent is not an input of the graph)."""
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        dt = result_type(a, exponent)
+        x = a if a.dtype == dt else _C.cast(a, dt)
+        return _C.pow_scalar(x, exponent)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        e = ctx.exponent
+        if e == 0:
+            return zeros_like_(g), None
+        return g * e * a ** (e - 1), None
+
+
+class RPowScalar(Function, node_name="PowBackward2"):
+    """number ** tensor."""
+    @staticmethod
+    def forward(ctx, a, base):
+        dt = result_type(a, base)
+        out = _C.binary("pow", base, a, dtype=dt)
+        ctx.save_for_backward(out)
+        ctx.base = base
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        if ctx.base == 0:
+            return g * 0, None
+        return g * out * math.log(ctx.base), None
+
+
+@op()
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, broadcast and promoted as torch."""
+    _check_operand(other, "add")
+    return _with_out(Add.apply(input, other, alpha=alpha), out)
+
+
+@op()
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other."""
+    _check_operand(other, "sub")
+    return _with_out(Sub.apply(input, other, alpha=alpha), out)
+
+
+subtract = op("subtract")(sub)
+
+
+@op()
+def rsub(input, other, *, alpha=1):
+    return Rsub.apply(input, other, alpha=alpha)
+
+
+@op()
+def mul(input, other, *, out=None):
+    """input * other, broadcast and promoted as torch."""
+    _check_operand(other, "mul")
+    return _with_out(Mul.apply(input, other), out)
+
+
+multiply = op("multiply")(mul)
+
+
+@op()
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division (integers give floats), or 'trunc' / 'floor' rounding."""
+    _check_operand(other, "div")
+    if rounding_mode is None:
+        return _with_out(Div.apply(input, other), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                         f"'floor' but found '{rounding_mode}'")
+    return _with_out(_C.binary("div_" + rounding_mode, input, other,
+                               dtype=result_type(input, other)), out)
+
+
+divide = op("divide")(div)
+true_divide = op("true_divide")(div)
+
+
+@op()
+def floor_divide(input, other, *, out=None):
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+@op()
+def pow(input, exponent, *, out=None):
+    """input ** exponent (tensor or number on either side)."""
+    if isinstance(input, _NUMBER):
+        return _with_out(RPowScalar.apply(exponent, input), out)
+    if isinstance(exponent, _NUMBER):
+        return _with_out(PowScalar.apply(input, exponent), out)
+    return _with_out(Pow.apply(input, exponent), out)
+
+
+def _with_out(result, out):
+    if out is None:
+        return result
+    if tuple(out.shape) != tuple(result.shape):
+        if out.numel() != 0:
+            raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the "
+                               f"broadcast shape {list(result.shape)}")
+        raise RuntimeError("out= needs a tensor of the result's shape")
+    if not can_cast(result.dtype, out.dtype):
+        raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to the "
+                           f"desired output type {_type_name(out.dtype)}")
+    _C.copy_(out, result)
+    return out
+
+
+def _type_name(d):
+    return {"float32": "Float", "float64": "Double", "float16": "Half",
+            "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+            "int8": "Char", "uint8": "Byte", "bool": "Bool"}[d.name]
+
+
+# ---- binary ops without gradients (integer-valued or piecewise constant) ------------------
+def _nograd_binary(name, kernel=None, out_float=False):
+    kernel = kernel or name
+
+    def fn(input, other, *, out=None):
+        dt = float_result_type(input, other) if out_float else result_type(input, other)
+        if isinstance(input, _NUMBER) and not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): expected a Tensor")
+        return _with_out(_C.binary(kernel, input, other, dtype=dt), out)
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name}, broadcast and promoted as torch."
+    return op(name)(fn)
+
+
+for _name in ["remainder", "fmod", "bitwise_and", "bitwise_or", "bitwise_xor",
+              "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt",
+              "ge", "fmax", "fmin", "copysign"]:
+    globals()[_name] = _nograd_binary(_name)
+bitwise_left_shift = _nograd_binary("bitwise_left_shift", "lshift")
+bitwise_right_shift = _nograd_binary("bitwise_right_shift", "rshift")
+for _alias, _name in [("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"),
+                      ("less_equal", "le"), ("not_equal", "ne")]:
+    op(_alias)(globals()[_name] if _name in globals() else None)
+
+
+class Maximum(Function, node_name="MaximumBackward0"):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _C.binary("maximum", a, b, dtype=result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # ties share the gradient equally, as torch
+        half = (a == b) * 0.5
+        return g * ((a > b) + half), g * ((b > a) + half)
+
+
+class Minimum(Maximum, node_name="MinimumBackward0"):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(b, a)
+        return _C.binary("minimum", a, b, dtype=result_type(a, b))
+
+
+@op()
+def maximum(input, other, *, out=None):
+    return _with_out(Maximum.apply(input, other), out)
+
+
+@op()
+def minimum(input, other, *, out=None):
+    return _with_out(Minimum.apply(input, other), out)
+
+
+class Atan2(Function, node_name="Atan2Backward0"):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _C.binary("atan2", a, b, dtype=float_result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        d = a * a + b * b
+        return g * b / d, -g * a / d
+
+
+@op()
+def atan2(input, other, *, out=None):
+    return _with_out(Atan2.apply(input, other), out)
+
+
+arctan2 = op("arctan2")(atan2)
+
+# ---- unary functions ----------------------------------------------------------------------
+# name -> (node name, gradient from (x, y, g), computes in float?)
+UNARY = {
+    "neg": ("NegBackward0", lambda x, y, g: -g, False),
+    "abs": ("AbsBackward0", lambda x, y, g: g * sign(x), False),
+    "exp": ("ExpBackward0", lambda x, y, g: g * y, True),
+    "exp2": ("Exp2Backward0", lambda x, y, g: g * y * math.log(2.0), True),
+    "expm1": ("Expm1Backward0", lambda x, y, g: g * (y + 1), True),
+    "log": ("LogBackward0", lambda x, y, g: g / x, True),
+    "log2": ("Log2Backward0", lambda x, y, g: g / (x * math.log(2.0)), True),
+    "log10": ("Log10Backward0", lambda x, y, g: g / (x * math.log(10.0)), True),
+    "log1p": ("Log1PBackward0", lambda x, y, g: g / (x + 1), True),
+    "sqrt": ("SqrtBackward0", lambda x, y, g: g / (2 * y), True),
+    "rsqrt": ("RsqrtBackward0", lambda x, y, g: g * -0.5 * y * y * y, True),
+    "sin": ("SinBackward0", lambda x, y, g: g * cos(x), True),
+    "cos": ("CosBackward0", lambda x, y, g: -g * sin(x), True),
+    "tan": ("TanBackward0", lambda x, y, g: g * (1 + y * y), True),
+    "asin": ("AsinBackward0", lambda x, y, g: g * rsqrt(1 - x * x), True),
+    "acos": ("AcosBackward0", lambda x, y, g: -g * rsqrt(1 - x * x), True),
+    "atan": ("AtanBackward0", lambda x, y, g: g / (1 + x * x), True),
+    "sinh": ("SinhBackward0", lambda x, y, g: g * cosh(x), True),
+    "cosh": ("CoshBackward0", lambda x, y, g: g * sinh(x), True),
+    "tanh": ("TanhBackward0", lambda x, y, g: g * (1 - y * y), True),
+    "asinh": ("AsinhBackward0", lambda x, y, g: g * rsqrt(x * x + 1), True),
+    "acosh": ("AcoshBackward0", lambda x, y, g: g * rsqrt(x * x - 1), True),
+    "atanh": ("AtanhBackward0", lambda x, y, g: g / (1 - x * x), True),
+    "erf": ("ErfBackward0", lambda x, y, g: g * (2 / math.sqrt(math.pi)) * exp(-x * x), True),
+    "erfc": ("ErfcBackward0", lambda x, y, g: g * (-2 / math.sqrt(math.pi)) * exp(-x * x), True),
+    "sigmoid": ("SigmoidBackward0", lambda x, y, g: g * y * (1 - y), True),
+    "reciprocal": ("ReciprocalBackward0", lambda x, y, g: -g * y * y, True),
+    "square": ("PowBackward0", lambda x, y, g: g * 2 * x, False),
+    "relu": ("ReluBackward0", lambda x, y, g: g * (y > 0), False),
+    "sign": ("SignBackward0", lambda x, y, g: g * 0, False),
+    "floor": ("FloorBackward0", lambda x, y, g: g * 0, False),
+    "ceil": ("CeilBackward0", lambda x, y, g: g * 0, False),
+    "round": ("RoundBackward0", lambda x, y, g: g * 0, False),
+    "trunc": ("TruncBackward0", lambda x, y, g: g * 0, False),
+    "frac": ("FracBackward0", lambda x, y, g: g, False),
+    "lgamma": ("LgammaBackward0", None, True),
+}
+
+
+def _make_unary(name, node_name, grad, to_float):
+    def forward(ctx, x):
+        dt = float_result_type(x) if to_float else x.dtype
+        y = _C.unary(name, x if x.dtype == dt else _C.cast(x, dt))
+        ctx.save_for_backward(x, y)      # saving the output makes no cycle (function.py)
+        return y
+
+    def backward(ctx, g):
+        if grad is None:
+            raise NotImplementedError(f"the derivative of {name} is not implemented")
+        x, y = ctx.saved_tensors
+        return grad(x, y, g)
+
+    cls = type(name.capitalize(), (Function,), {
+        "forward": staticmethod(forward), "backward": staticmethod(backward),
+        "__module__": __name__}, node_name=node_name)
+
+    def fn(input, *, out=None):
+        return _with_out(cls.apply(input), out)
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name}."
+    op(name)(fn)
+    return fn
+
+
+for _name, (_node, _grad, _float) in UNARY.items():
+    globals()[_name] = _make_unary(_name, _node, _grad, _float)
+negative = op("negative")(neg)  # noqa: F821
+absolute = op("absolute")(abs)  # noqa: F821
+arcsin, arccos, arctan = asin, acos, atan  # noqa: F821
+fix = trunc  # noqa: F821
+
+
+def _nograd_unary(name):
+    def fn(input, *, out=None):
+        return _with_out(_C.unary(name, input), out)
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name} (no gradient)."
+    return op(name)(fn)
+
+
+for _name in ["isnan", "isinf", "isposinf", "isneginf", "isfinite", "signbit",
+              "logical_not", "bitwise_not"]:
+    globals()[_name] = _nograd_unary(_name)
+
+
+def ones_like_(t):
+    return _C.fill_(_C.empty(tuple(t.shape), t.dtype), 1)
+
+
+def zeros_like_(t):
+    return _C.fill_(_C.empty(tuple(t.shape), t.dtype), 0)
+
+
+# ---- where, clamp --------------------------------------------------------------------------
+class Where(Function, node_name="WhereBackward0"):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return _C.ternary("where", cond, a, b, dtype=result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        return None, g * cond, g * logical_not(cond)  # noqa: F821
+
+
+@op()
+def where(condition, input=None, other=None, *, out=None):
+    """input where condition else other (or condition.nonzero(as_tuple=True))."""
+    if input is None and other is None:
+        return tuple(_C.select(_C.nonzero(condition), 1, i) for i in range(condition.dim()))
+    if condition.dtype is not _C.bool_:
+        condition = condition.to(_C.bool_) if condition.dtype is _C.uint8 else \
+            _raise(RuntimeError(f"where expected condition to be a boolean tensor, but got "
+                                f"a tensor with dtype {_type_name(condition.dtype)}"))
+    return _with_out(Where.apply(condition, input, other), out)
+
+
+def _raise(e):
+    raise e
+
+
+class Clamp(Function, node_name="ClampBackward1"):
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        dt = result_type(x, *(v for v in (lo, hi) if v is not None))
+        x2 = x if x.dtype == dt else _C.cast(x, dt)
+        return _C.clamp(x2, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        mask = ones_like_(x).to(_C.bool_)
+        if lo is not None:
+            mask = mask & (x >= lo)
+        if hi is not None:
+            mask = mask & (x <= hi)
+        return g * mask, None, None
+
+
+class ClampTensor(Function, node_name="ClampBackward0"):
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        y = x
+        if lo is not None:
+            y = _C.binary("maximum", y, lo, dtype=result_type(y, lo))
+        if hi is not None:
+            y = _C.binary("minimum", y, hi, dtype=result_type(y, hi))
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        mask = ones_like_(x).to(_C.bool_)
+        if lo is not None:
+            mask = mask & (x >= lo)
+        if hi is not None:
+            mask = mask & (x <= hi)
+        return (g * mask, None if lo is None else g * (x < lo), None if hi is None else
+                g * (x > hi))
+
+
+@op()
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit values to [min, max] (numbers or tensors; either may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return _with_out(ClampTensor.apply(input, min, max), out)
+    return _with_out(Clamp.apply(input, min, max), out)
+
+
+clip = op("clip")(clamp)
+
+
+@op()
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+@op()
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+@op()
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    return _with_out(_C.nan_to_num(input, nan, posinf, neginf), out)
+
+
+@op()
+def lerp(input, end, weight):
+    return input + weight * (end - input)
+
+
+@op()
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol * |other|, elementwise."""
+    close = (input == other) | (abs(input - other) <= atol + rtol * abs(other))  # noqa: F821
+    if equal_nan:
+        close = close | (isnan(input) & isnan(other))  # noqa: F821
+    return close
+
+
+@op()
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+@op()
+def equal(input, other):
+    """True when both have the same shape and elements."""
+    return tuple(input.shape) == tuple(other.shape) and builtins.bool((input == other).all())
+
+
+# ---- in-place forms ------------------------------------------------------------------------
+def _inplace(fn, name):
+    """self.<name>_(...): compute fn, write it into self, and (under grad) make self's
+    new value the result of the recorded op."""
+    def method_(self, *args, **kwargs):
+        recording = _C.is_grad_enabled() and (self.requires_grad or builtins.any(
+            isinstance(a, Tensor) and a.requires_grad for a in args))
+        if not recording:
+            result = fn(self, *args, **kwargs)
+            if not can_cast(result.dtype, self.dtype):
+                raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast "
+                                   f"to the desired output type {_type_name(self.dtype)}")
+            if tuple(result.shape) != tuple(self.shape):
+                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                                   f"broadcast shape {list(result.shape)}")
+            return _C.copy_(self, result)
+        self._check_inplace()
+        from tinytensor.ops.movement import clone
+        result = fn(clone(self), *args, **kwargs)
+        return _rebase(self, result)
+    method_.__name__ = name + "_"
+    return method(name + "_")(method_)
+
+
+def _rebase(self, result):
+    """self takes result's values and becomes the output of result's node."""
+    _C.copy_(self, result.detach())
+    self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
+    return self
+
+
+for _name in ["add", "sub", "mul", "div", "pow", "remainder", "fmod", "clamp",
+              "clamp_min", "clamp_max", "maximum", "minimum", "atan2", "floor_divide",
+              "nan_to_num", "lerp", "bitwise_and", "bitwise_or", "bitwise_xor",
+              "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge",
+              "where"] + list(UNARY) + ["logical_not", "bitwise_not"]:
+    _inplace(globals()[_name], _name)
+
+
+def _module_inplace(name):
+    def fn(input, *args, **kwargs):
+        return getattr(input, name + "_")(*args, **kwargs)
+    fn.__name__ = name + "_"
+    return op(name + "_", method=False)(fn)
+
+
+for _name in ["exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "clamp",
+              "add", "mul", "sub", "div", "sin", "cos", "floor", "ceil", "round", "trunc"]:
+    _module_inplace(_name)
+
+
+# ---- Python operators ----------------------------------------------------------------------
+def _binary_dunder(fn, reflected=False):
+    def dunder(self, other):
+        if not isinstance(other, (Tensor,) + _NUMBER):
+            return NotImplemented
+        return fn(other, self) if reflected and isinstance(other, Tensor) else fn(self, other)
+    return dunder
+
+
+OPERATORS = {
+    "__add__": add, "__radd__": add, "__sub__": sub, "__mul__": mul, "__rmul__": mul,
+    "__truediv__": div, "__floordiv__": floor_divide, "__mod__": remainder,  # noqa: F821
+    "__pow__": pow, "__and__": bitwise_and, "__rand__": bitwise_and,  # noqa: F821
+    "__or__": bitwise_or, "__ror__": bitwise_or, "__xor__": bitwise_xor,  # noqa: F821
+    "__rxor__": bitwise_xor, "__lshift__": bitwise_left_shift,  # noqa: F821
+    "__rshift__": bitwise_right_shift,  # noqa: F821
+    "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt,  # noqa: F821
+    "__ge__": ge,  # noqa: F821
+}
+for _dname, _fn in OPERATORS.items():
+    method(_dname)(_binary_dunder(_fn))
+
+
+@method("__rsub__")
+def _rsub(self, other):
+    if not isinstance(other, _NUMBER + (Tensor,)):
+        return NotImplemented
+    return Rsub.apply(self, other)
+
+
+@method("__rtruediv__")
+def _rtruediv(self, other):
+    if not isinstance(other, _NUMBER + (Tensor,)):
+        return NotImplemented
+    return mul(reciprocal(self), other) if isinstance(other, _NUMBER) else div(other, self)  # noqa: F821
+
+
+@method("__rpow__")
+def _rpow(self, other):
+    if not isinstance(other, _NUMBER):
+        return NotImplemented
+    return RPowScalar.apply(self, other)
+
+
+@method("__rfloordiv__")
+def _rfloordiv(self, other):
+    return _C.binary("div_floor", other, self, dtype=result_type(self, other))
+
+
+@method("__rmod__")
+def _rmod(self, other):
+    return _C.binary("remainder", other, self, dtype=result_type(self, other))
+
+
+@method("__neg__")
+def _neg(self):
+    return neg(self)  # noqa: F821
+
+
+@method("__pos__")
+def _pos(self):
+    return self
+
+
+@method("__abs__")
+def _abs(self):
+    return abs(self)  # noqa: F821
+
+
+@method("__invert__")
+def _invert(self):
+    if self.dtype is _C.bool_:
+        return logical_not(self)  # noqa: F821
+    return bitwise_not(self)  # noqa: F821
+
+
+for _dname, _name in [("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"),
+                      ("__itruediv__", "div_"), ("__ipow__", "pow_"), ("__iand__", "bitwise_and_"),
+                      ("__ior__", "bitwise_or_"), ("__ixor__", "bitwise_xor_"),
+                      ("__imod__", "remainder_"), ("__ifloordiv__", "floor_divide_")]:
+    def _make(n):
+        def idunder(self, other):
+            return getattr(self, n)(other)
+        return idunder
+    method(_dname)(_make(_name))

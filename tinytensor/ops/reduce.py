@@ -1,0 +1,337 @@
+"""Reductions: sum, mean, prod, max/min, var/std, norm, all/any, cumsum ... with their
+backward (a reduction's gradient is the incoming gradient spread back over the reduced
+dims).  Kernels: ctensor/reduce.c and scan.c, through tinytensor/_math.pxi."""
+import builtins
+import collections
+
+from tinytensor import _C
+from tinytensor.autograd.function import Function
+from tinytensor.ops._registry import op, method
+
+Tensor = _C.TensorBase
+values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+
+
+def _dims(input, dim):
+    """dim as a tuple of non-negative ints, or None for all dims."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return None
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    return tuple(_C._wrap_dim(d, input.dim()) for d in dims)
+
+
+def _unreduce(grad, input_shape, dims, keepdim):
+    """Put back the reduced dims of grad (as size 1) so it broadcasts to input_shape."""
+    if dims is None:
+        return grad.reshape([1] * len(input_shape)) if len(input_shape) else grad
+    if not keepdim:
+        for d in sorted(dims):
+            grad = grad.unsqueeze(d)
+    return grad
+
+
+class Sum(Function, node_name="SumBackward1"):
+    @staticmethod
+    def forward(ctx, input, dims, keepdim, dtype):
+        ctx.shape, ctx.dims, ctx.keepdim = input.shape, dims, keepdim
+        return _C.reduce("sum", input, dims, keepdim, dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape), None, None, None
+
+
+class SumAll(Sum, node_name="SumBackward0"):
+    pass
+
+
+@op()
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum over dim (an int or tuple; all dims by default)."""
+    dims = _dims(input, dim)
+    return (SumAll if dims is None else Sum).apply(input, dims, keepdim, dtype)
+
+
+class Mean(Function, node_name="MeanBackward1"):
+    @staticmethod
+    def forward(ctx, input, dims, keepdim, dtype):
+        if not (input.is_floating_point() or (dtype is not None and dtype.is_floating_point)):
+            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
+                               f"either a floating point or complex dtype. Got: "
+                               f"{input.dtype.name.capitalize()}")
+        ctx.shape, ctx.dims, ctx.keepdim = input.shape, dims, keepdim
+        n = input.numel() if dims is None else _prod([input.shape[d] for d in dims])
+        ctx.n = n
+        return _C.reduce("mean", input, dims, keepdim, dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        g = _unreduce(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape)
+        return g / ctx.n, None, None, None
+
+
+class MeanAll(Mean, node_name="MeanBackward0"):
+    pass
+
+
+def _prod(xs):
+    n = 1
+    for x in xs:
+        n *= x
+    return n
+
+
+@op()
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Arithmetic mean over dim (all dims by default)."""
+    dims = _dims(input, dim)
+    return (MeanAll if dims is None else Mean).apply(input, dims, keepdim, dtype)
+
+
+class Prod(Function, node_name="ProdBackward1"):
+    @staticmethod
+    def forward(ctx, input, dims, keepdim, dtype):
+        out = _C.reduce("prod", input, dims, keepdim, dtype)
+        ctx.save_for_backward(input, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        input, out = ctx.saved_tensors
+        g = _unreduce(g * out, input.shape, ctx.dims, ctx.keepdim)
+        return g / input, None, None, None      # (zeros in input: not handled, as noted)
+
+
+class ProdAll(Prod, node_name="ProdBackward0"):
+    pass
+
+
+@op()
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    dims = _dims(input, dim)
+    return (ProdAll if dims is None else Prod).apply(input, dims, keepdim, dtype)
+
+
+class _Extreme(Function, node_name="MaxBackward1"):
+    """max/min over everything: the gradient is shared evenly between tied extremes."""
+    @staticmethod
+    def forward(ctx, input, is_min):
+        out = _C.reduce("amin" if is_min else "amax", input, None, False, None,
+                        name="min" if is_min else "max")
+        ctx.save_for_backward(input, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        input, out = ctx.saved_tensors
+        mask = input == out
+        return g * mask / mask.sum(), None
+
+
+class _MinAll(_Extreme, node_name="MinBackward1"):
+    pass
+
+
+class _ExtremeDim(Function, node_name="MaxBackward0"):
+    """max/min along dim: (values, indices); the gradient goes to the chosen index."""
+    @staticmethod
+    def forward(ctx, input, dim, keepdim, is_min):
+        values, indices = _C.reduce_with_index(input, dim, keepdim, is_min)
+        ctx.shape, ctx.dim, ctx.keepdim = input.shape, dim, keepdim
+        ctx.save_for_backward(indices)
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, g, g_indices=None):
+        (indices,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            g, indices = g.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
+        out = _C.fill_(_C.empty(tuple(ctx.shape), g.dtype), 0)
+        return out.scatter(ctx.dim, indices, g), None, None, None
+
+
+class _MinDim(_ExtremeDim, node_name="MinBackward0"):
+    pass
+
+
+def _max_or_min(input, dim, keepdim, other, is_min):
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        from tinytensor.ops.elementwise import maximum, minimum
+        return (minimum if is_min else maximum)(input, other)
+    if dim is None:
+        return (_MinAll if is_min else _Extreme).apply(input, is_min)
+    d = _C._wrap_dim(dim, input.dim())
+    v, i = (_MinDim if is_min else _ExtremeDim).apply(input, d, keepdim, is_min)
+    return values_indices(v, i)
+
+
+@op()
+def max(input, dim=None, keepdim=False, *, other=None):
+    """The largest element; along dim, the named tuple (values, indices)."""
+    return _max_or_min(input, dim, keepdim, other, False)
+
+
+@op()
+def min(input, dim=None, keepdim=False, *, other=None):
+    """The smallest element; along dim, the named tuple (values, indices)."""
+    return _max_or_min(input, dim, keepdim, other, True)
+
+
+class _AmaxAmin(Function, node_name="AmaxBackward0"):
+    @staticmethod
+    def forward(ctx, input, dims, keepdim, is_min):
+        out = _C.reduce("amin" if is_min else "amax", input, dims, keepdim)
+        ctx.save_for_backward(input, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        input, out = ctx.saved_tensors
+        out = _unreduce(out, input.shape, ctx.dims, ctx.keepdim)
+        g = _unreduce(g, input.shape, ctx.dims, ctx.keepdim)
+        mask = input == out
+        count = mask.sum(ctx.dims, keepdim=True) if ctx.dims is not None else mask.sum()
+        return g * mask / count, None, None, None
+
+
+class _Amin(_AmaxAmin, node_name="AminBackward0"):
+    pass
+
+
+@op()
+def amax(input, dim=(), keepdim=False):
+    return _AmaxAmin.apply(input, _dims(input, dim), keepdim, False)
+
+
+@op()
+def amin(input, dim=(), keepdim=False):
+    return _Amin.apply(input, _dims(input, dim), keepdim, True)
+
+
+@op()
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest element (of the flattened input when dim is None)."""
+    if dim is None:
+        return _C.reduce("argmax", input.reshape(-1), (0,), False)
+    return _C.reduce("argmax", input, _dims(input, dim), keepdim)
+
+
+@op()
+def argmin(input, dim=None, keepdim=False):
+    if dim is None:
+        return _C.reduce("argmin", input.reshape(-1), (0,), False)
+    return _C.reduce("argmin", input, _dims(input, dim), keepdim)
+
+
+@op()
+def all(input, dim=None, keepdim=False):
+    return _C.reduce("all", input, _dims(input, dim), keepdim)
+
+
+@op()
+def any(input, dim=None, keepdim=False):
+    return _C.reduce("any", input, _dims(input, dim), keepdim)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return float(correction)
+    return 1.0 if unbiased is None or unbiased else 0.0
+
+
+class Var(Function, node_name="VarBackward0"):
+    @staticmethod
+    def forward(ctx, input, dims, keepdim, correction):
+        ctx.save_for_backward(input)
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        return _C.reduce("var", input, dims, keepdim, correction=correction)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        n = x.numel() if ctx.dims is None else _prod([x.shape[d] for d in ctx.dims])
+        centered = x - x.mean(ctx.dims, keepdim=True) if ctx.dims is not None else x - x.mean()
+        g = _unreduce(g, x.shape, ctx.dims, ctx.keepdim)
+        return g * 2 * centered / builtins.max(n - ctx.correction, 0), None, None, None
+
+
+@op()
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over dim with Bessel's correction by default."""
+    if isinstance(dim, bool):
+        unbiased, dim = dim, None
+    return Var.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
+
+
+@op()
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: sqrt(var)."""
+    if isinstance(dim, bool):
+        unbiased, dim = dim, None
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+@op()
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector p-norm (2 by default) over dim or all elements."""
+    if p == "fro" or p is None:
+        p = 2
+    dims = _dims(input, dim)
+    if p == 2:
+        return (input * input).sum(dims, keepdim=keepdim).sqrt() if dims is not None \
+            else (input * input).sum().sqrt()
+    if p == float("inf"):
+        return input.abs().amax(dims if dims is not None else (), keepdim)
+    if p == 1:
+        return input.abs().sum(dims, keepdim=keepdim) if dims is not None else input.abs().sum()
+    s = (input.abs() ** p)
+    s = s.sum(dims, keepdim=keepdim) if dims is not None else s.sum()
+    return s ** (1.0 / p)
+
+
+@op()
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(input))) over dim, computed stably."""
+    dims = _dims(input, dim)
+    m = input.amax(dims, keepdim=True).detach()
+    from tinytensor.ops.elementwise import where, isinf
+    m = where(isinf(m), m * 0, m)
+    out = (input - m).exp().sum(dims, keepdim=True).log() + m
+    return out if keepdim else out.squeeze(dims)
+
+
+class CumSum(Function, node_name="CumsumBackward0"):
+    @staticmethod
+    def forward(ctx, input, dim, dtype):
+        ctx.dim = dim
+        return _C.scan(input, dim, False, dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None, None
+
+
+@op()
+def cumsum(input, dim, *, dtype=None):
+    return CumSum.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
+
+
+@op()
+def cumprod(input, dim, *, dtype=None):
+    return _C.scan(input, _C._wrap_dim(dim, input.dim()), True, dtype)
+
+
+@method()
+def sum_to_size(self, *size):
+    """Sum self down to size (the shape it was broadcast from)."""
+    shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else tuple(size)
+    lead = self.dim() - len(shape)
+    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                      if s == 1 and self.shape[i + lead] != 1)
+    out = self.sum(dims, keepdim=True) if dims else self
+    return out.reshape(shape) if tuple(out.shape) != shape else out
