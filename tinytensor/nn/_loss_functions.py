@@ -253,13 +253,16 @@ class _BinaryCrossEntropy(Function, node_name="BinaryCrossEntropyBackward0"):
     @staticmethod
     def backward(ctx, grad):
         x, t, w = ctx.saved_tensors
-        if ctx.reduction == "mean":
-            grad = grad / x.numel()
-        grad_x = grad * (x - t) / ((1 - x) * x).clamp(min=1e-12)
-        grad_t = grad * ((-x).log1p().clamp(min=-100) - x.log().clamp(min=-100))
+        # torch's order: the elementwise gradient, times the weight, then / numel (mean)
+        # torch's EPSILON is the float 1e-12f; the target's gradient is -logit(x)
+        grad_x = grad * (x - t) / ((1 - x) * x).clamp(min=9.99999996004197e-13)
+        grad_t = -(x / (1 - x)).log() * grad
         if w is not None:
             grad_x = grad_x * w
             grad_t = grad_t * w
+        if ctx.reduction == "mean":
+            grad_x = grad_x / x.numel()
+            grad_t = grad_t / x.numel()
         return grad_x, grad_t, None, None
 
 
@@ -273,7 +276,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"input size ({input.size()}) is deprecated. Please ensure they "
                          "have the same size.")
     if weight is not None:
-        weight = weight.expand(tuple(tt.broadcast_shapes(target.shape, weight.shape)))
+        import numpy as np
+        weight = weight.expand(np.broadcast_shapes(tuple(target.shape), tuple(weight.shape)))
     return _BinaryCrossEntropy.apply(input, target, weight, reduction)
 
 

@@ -106,7 +106,8 @@ def _logsigmoid_grad(grad, x):
 
 
 def _hardsigmoid_grad(grad, x):
-    return tt.where((x > -3) & (x < 3), grad / 6, 0.0)
+    # torch's kernel multiplies by the float 1.0f / 6.0f, in every dtype
+    return tt.where((x > -3) & (x < 3), grad * 0.1666666716337204, 0.0)
 
 
 def _hardswish_grad(grad, x):
