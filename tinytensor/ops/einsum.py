@@ -27,8 +27,9 @@ def _parse(args):
     """(input terms, output term or None, operands) from either calling convention."""
     if isinstance(args[0], str):
         equation = args[0].replace(" ", "")
-        operands = list(args[1][0] if len(args) == 2 and isinstance(args[1], (list, tuple))
-                        else args[1:]) if len(args) > 1 else []
+        rest = args[1:]
+        one_list = len(rest) == 1 and isinstance(rest[0], (list, tuple))
+        operands = list(rest[0]) if one_list else list(rest)
         lhs, arrow, rhs = equation.partition("->")
         terms = lhs.split(",")
         return terms, (rhs if arrow else None), operands
@@ -146,8 +147,8 @@ def einsum(*args):
     terms, output, operands = _parse(args)
     if len(terms) != len(operands):
         more = len(operands) > len(terms)
-        raise ValueError(f"einsum(): {'more' if more else 'fewer'} operands were provided "
-                         "than specified in the equation")
+        raise RuntimeError(f"einsum(): {'more' if more else 'fewer'} operands were provided "
+                           "than specified in the equation")
     n_ell = builtins.max([t.dim() - len(term.replace("...", "")) if "..." in term else 0
                           for term, t in zip(terms, operands)] + [0])
     labels = [_labels(term, t.dim(), n_ell, i) for i, (term, t) in
