@@ -117,7 +117,13 @@ def _hardswish_grad(grad, x):
 _Relu = _activation("ReluBackward0", "relu", _relu_grad, save_output=True)
 _LeakyRelu = _activation("LeakyReluBackward0", "leaky_relu", _leaky_relu_grad)
 _Elu = _activation("EluBackward0", "elu", _elu_grad)
-_Celu = _activation("CeluBackward0", "elu", _elu_grad)
+def _celu_grad(grad, x, alpha, scale, input_scale):
+    # torch's derivative formula takes 1 / alpha.toFloat(): alpha rounded to float first
+    import numpy as np
+    return _elu_grad(grad, x, alpha, scale, 1.0 / float(np.float32(alpha)))
+
+
+_Celu = _activation("CeluBackward0", "elu", _celu_grad)
 _Gelu = _activation("GeluBackward0", "gelu", _gelu_grad)
 _GeluTanh = _activation("GeluBackward0", "gelu_tanh", _gelu_tanh_grad)
 _Silu = _activation("SiluBackward0", "silu", _silu_grad)
