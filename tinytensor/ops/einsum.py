@@ -13,6 +13,7 @@ diagonal (a view); a label in only one operand and not wanted later is summed at
     einsum("...ij->...ji", a)      # a transpose, a view
 """
 import builtins
+import functools
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
@@ -108,8 +109,7 @@ def _contract(a, la, b, lb, keep):
     """The product of a and b summed over shared labels not in keep, as one matmul."""
     size = {}
     for t, ls in ((a, la), (b, lb)):
-        for i, lab in enumerate(ls):
-            s = t.shape[i]
+        for lab, s in zip(ls, tuple(t.shape)):
             if size.get(lab, 1) != 1 and s != 1 and size[lab] != s:
                 raise RuntimeError("einsum(): operands do not broadcast with remapped shapes "
                                    f"(original->remapped): {list(a.shape)} and "
@@ -120,10 +120,14 @@ def _contract(a, la, b, lb, keep):
     only_a = [lab for lab in la if lab not in lb]
     only_b = [lab for lab in lb if lab not in la]
 
-    def arrange(t, ls, order):
-        t = t.permute([ls.index(lab) for lab in order])
+    def arrange(t, ls, order, shape):
+        perm = [ls.index(lab) for lab in order]
+        if perm != list(range(len(perm))):
+            t = t.permute(perm)
         full = [size[lab] for lab in order]
-        return t.expand(*full) if list(t.shape) != full else t
+        if list(t.shape) != full:
+            t = t.expand(*full)
+        return _reshaped(t, shape)
 
     def prod(labs):
         n = 1
@@ -132,27 +136,25 @@ def _contract(a, la, b, lb, keep):
         return n
 
     nb, m, k, n = prod(batch), prod(only_a), prod(summed), prod(only_b)
-    lhs = arrange(a, la, batch + only_a + summed).reshape(nb, m, k)
-    rhs = arrange(b, lb, batch + summed + only_b).reshape(nb, k, n)
-    out = lhs @ rhs
+    lead = (nb,) if batch else ()        # no batch labels: a plain 2-D matmul
+    lhs = arrange(a, la, batch + only_a + summed, lead + (m, k))
+    rhs = arrange(b, lb, batch + summed + only_b, lead + (k, n))
     labels = batch + only_a + only_b
-    return out.reshape([size[lab] for lab in labels]), labels
+    return _reshaped(lhs @ rhs, tuple(size[lab] for lab in labels)), labels
 
 
-@op(method=False)
-def einsum(*args):
-    """Sum of products over the labels an equation names, e.g. 'ij,jk->ik'."""
-    if not args:
-        raise TypeError("einsum(): must specify the equation string and at least one operand")
-    terms, output, operands = _parse(args)
-    if len(terms) != len(operands):
-        more = len(operands) > len(terms)
-        raise RuntimeError(f"einsum(): {'more' if more else 'fewer'} operands were provided "
-                           "than specified in the equation")
-    n_ell = builtins.max([t.dim() - len(term.replace("...", "")) if "..." in term else 0
-                          for term, t in zip(terms, operands)] + [0])
-    labels = [_labels(term, t.dim(), n_ell, i) for i, (term, t) in
-              enumerate(zip(terms, operands))]
+def _reshaped(t, shape):
+    """t.reshape(shape), skipped when t has that shape already (each call costs)."""
+    return t if tuple(t.shape) == tuple(shape) else t.reshape(shape)
+
+
+@functools.lru_cache(maxsize=512)
+def _plan(terms, output, ndims):
+    """(labels of each operand, output labels) for an equation and the operands' ndims;
+    cached, since parsing costs more than a small contraction."""
+    n_ell = builtins.max([nd - len(term.replace("...", "")) if "..." in term else 0
+                          for term, nd in zip(terms, ndims)] + [0])
+    labels = [_labels(term, nd, n_ell, i) for i, (term, nd) in enumerate(zip(terms, ndims))]
     ell = [(".", i) for i in range(n_ell)]
     if output is None:      # implicit: the ellipsis, then labels seen once, in order
         counts = {}
@@ -171,10 +173,26 @@ def einsum(*args):
         if len(set(out_labels)) != len(out_labels):
             raise RuntimeError("einsum(): output subscript appears more than once in the "
                                "output")
+    return tuple(tuple(ls) for ls in labels), tuple(out_labels)
+
+
+@op(method=False)
+def einsum(*args):
+    """Sum of products over the labels an equation names, e.g. 'ij,jk->ik'."""
+    if not args:
+        raise TypeError("einsum(): must specify the equation string and at least one operand")
+    terms, output, operands = _parse(args)
+    if len(terms) != len(operands):
+        more = len(operands) > len(terms)
+        raise RuntimeError(f"einsum(): {'more' if more else 'fewer'} operands were provided "
+                           "than specified in the equation")
+    shapes = [tuple(t.shape) for t in operands]
+    labels, out_labels = _plan(tuple(terms), output, tuple(len(sh) for sh in shapes))
+    labels, out_labels = [list(ls) for ls in labels], list(out_labels)
     seen = {}
-    for i, (t, ls) in enumerate(zip(operands, labels)):
+    for i, (shape, ls) in enumerate(zip(shapes, labels)):
         for d, lab in enumerate(ls):
-            s, before = t.shape[d], seen.get(lab, 1)
+            s, before = shape[d], seen.get(lab, 1)
             if before != 1 and s != 1 and s != before:
                 raise RuntimeError(f"einsum(): subscript {lab} has size {s} for operand {i} "
                                    "which does not broadcast with previously seen size "
