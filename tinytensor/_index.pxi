@@ -10,7 +10,8 @@ cdef TensorBase as_index_tensor(object x):
     if isinstance(x, TensorBase):
         t = <TensorBase>x
     else:
-        t = tensor_from_data(x)
+        # an empty list indexes nothing; torch reads it as int64, not the default float
+        t = tensor_from_data(x, int64 if isinstance(x, (list, tuple)) and not x else None)
     if t.v.dtype == TT_BOOL or t.v.dtype == TT_UINT8:
         return t
     if tt_dtypes[t.v.dtype].category != TT_CAT_INT:
