@@ -118,18 +118,20 @@ def copy_(TensorBase dst, TensorBase src):
     """dst[...] = src with broadcasting and casting; returns dst."""
     cdef tt_status s
     if dst.v.ndim < src.v.ndim:
-        # broadcasting may not grow the destination; leading 1s are fine
-        for i in range(src.v.ndim - dst.v.ndim):
-            if src.v.shape[i] != 1:
-                raise RuntimeError(
-                    f"output with shape {list(dst.shape)} doesn't match the broadcast "
-                    f"shape {list(src.shape)}")
-        src = src.reshape(src.shape[src.v.ndim - dst.v.ndim:])
+        # broadcasting may not grow the destination, not even by leading 1s (as torch;
+        # setitem drops those itself)
+        try:
+            shape = _broadcast_two(list(dst.shape), list(src.shape))
+        except IndexError:
+            shape = list(src.shape)
+        raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the "
+                           f"broadcast shape {shape}")
     # as torch: refuse an expanded dst or one that partly overlaps src (the result would
-    # depend on the order the loop visits elements)
+    # depend on the order the loop visits elements); an empty dst is never written
     cdef const tt_view *ins[1]
     ins[0] = &src.v
-    check(tt_check_writable(&dst.v, 1, ins))
+    if tt_view_numel(&dst.v):
+        check(tt_check_writable(&dst.v, 1, ins))
     if tt_view_numel(&dst.v) >= NOGIL_NUMEL:
         with nogil:
             s = tt_copy(&dst.v, &src.v)

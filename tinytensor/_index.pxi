@@ -210,6 +210,10 @@ def setitem(TensorBase self, index, value, bint accumulate=False):
         value = tensor_from_data(value, DTYPES[self.v.dtype]) if not isinstance(value, (int, float, bool)) else value
     if not adv_dims:
         if isinstance(value, TensorBase):
+            # torch's setitem drops the value's leading 1-sized dims (copy_ would refuse)
+            while (<TensorBase>value).v.ndim > (<TensorBase>view).v.ndim and \
+                    (<TensorBase>value).v.shape[0] == 1:
+                value = value[0]
             copy_(view, value)
         else:
             fill_(view, value)
