@@ -216,6 +216,8 @@ def setitem(TensorBase self, index, value, bint accumulate=False):
                 value = value[0]
             copy_(view, value)
         else:
+            if tt_view_numel(&(<TensorBase>view).v):    # as torch: not into an expanded view
+                check(tt_check_writable(&(<TensorBase>view).v, 0, NULL))
             fill_(view, value)
         self.v.storage.version += 0     # copy_/fill_ already bumped the shared counter
         return self
