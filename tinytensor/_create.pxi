@@ -72,6 +72,7 @@ def fill_(TensorBase self, value):
     cdef tt_scalar sc = to_scalar(value)
     if isinstance(value, TensorBase):
         return copy_(self, value)
+    check_scalar_fits(sc, self.v.dtype)
     cdef tt_status s
     if tt_view_numel(&self.v) >= NOGIL_NUMEL:
         with nogil:
@@ -81,6 +82,21 @@ def fill_(TensorBase self, value):
     check(s)
     self.v.storage.version += 1
     return self
+
+
+cdef int check_scalar_fits(tt_scalar sc, tt_dtype dt) except -1:
+    """torch refuses to fill an integer tensor with a value outside its range (uint8 takes
+    -255..255 from ints, which wrap, but only 0..255 from floats; NaN and inf never)."""
+    if tt_dtypes[dt].category != TT_CAT_INT or (dt == TT_INT64 and not sc.is_float):
+        return 0
+    cdef int bits = tt_dtypes[dt].itemsize * 8
+    cdef double hi = 2.0 ** (bits - 1) - 1 if tt_dtypes[dt].is_signed else 2.0 ** bits - 1
+    cdef double lo = -hi - 1 if tt_dtypes[dt].is_signed else (0.0 if sc.is_float else -hi)
+    cdef double v = sc.f if sc.is_float else <double>sc.i
+    if not (v >= lo and (v < 2.0 ** 63 if dt == TT_INT64 else v <= hi)):
+        raise RuntimeError(f"value cannot be converted to type "
+                           f"{tt_dtypes[dt].name.decode()}_t without overflow")
+    return 0
 
 
 cdef tt_scalar to_scalar(object value) except *:
