@@ -235,7 +235,7 @@ def cat(tensors, dim=0):
         t = <TensorBase>x
         # torch skips 1-D empty tensors in cat (legacy behaviour)
         if t.v.ndim == 1 and t.v.shape[0] == 0:
-            dt = tt_promote(dt, t.v.dtype) if first is not None else t.v.dtype
+            dt = tt_promote(dt, t.v.dtype) if k else t.v.dtype
             continue
         if first is None:
             first = t
