@@ -200,8 +200,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
 def _memory_order(input):
     """input's elements flattened in memory order: torch's median() reads a clone that
     keeps input's layout, and nth_element's choice among ties depends on that order."""
-    strides = input.stride()
-    order = sorted(range(input.dim()), key=lambda d: -abs(strides[d]))
+    strides = _C.dense_strides_like(input)       # the layout of torch's clone
+    order = sorted(range(input.dim()), key=lambda d: -strides[d])
     return _C.view(_C.contiguous(_C.permute(input, order)), (input.numel(),))
 
 
