@@ -57,7 +57,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN
 export PYTHONMALLOC=malloc
 export PYTHONPATH="$root/.ci${PYTHONPATH:+:$PYTHONPATH}"
 # the fuzzers' CI budget unless the caller set one
-export TT_FUZZ_EXAMPLES="${TT_FUZZ_EXAMPLES:-40}"
+export TT_FUZZ_SECONDS="${TT_FUZZ_SECONDS:-20}"
 
 if [ $# -eq 0 ]; then
     set -- tests --deselect tests/test_bench_smoke.py
