@@ -130,9 +130,9 @@ def as_numpy(t):
 
 
 def storage_key(t, is_torch):
-    if is_torch:
-        return t.untyped_storage()._cdata
-    return t._storage_ptr()
+    if hasattr(t, "_storage_ptr"):      # tinytensor
+        return t._storage_ptr()
+    return t.untyped_storage()._cdata
 
 
 def compare_tensor(ours, theirs, exact, check_strides, what):
