@@ -34,13 +34,14 @@ from tinytensor.ops import _registry
 # Each ops module registers its functions and Tensor methods when imported.  Modules
 # that are not written yet are skipped, so the package imports at every stage.
 _OPS_MODULES = ["movement", "elementwise", "reduce", "linalg", "indexing", "sorting",
-                "random"]
+                "shape", "einsum", "random"]
 for _name in _OPS_MODULES:
     try:
         _importlib.import_module(f"tinytensor.ops.{_name}")
     except ModuleNotFoundError as _e:
         if _e.name != f"tinytensor.ops.{_name}":
             raise
+import tinytensor.linalg  # noqa: E402,F401  (registers torch.det, Tensor.norm, ...)
 _registry.install_methods(Tensor)
 globals().update({k: v for k, v in _registry.FUNCTIONS.items() if k not in globals()})
 

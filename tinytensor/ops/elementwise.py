@@ -522,6 +522,29 @@ def lerp(input, end, weight):
 
 
 @op()
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2."""
+    return input + value * tensor1 * tensor2
+
+
+@op()
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2."""
+    return input + value * tensor1 / tensor2
+
+
+@op()
+def xlogy(input, other):
+    """input * log(other), with 0 where input is 0 (NaN other stays NaN)."""
+    if not isinstance(input, Tensor):
+        input = _C.fill_(_C.empty(tuple(other.shape), float_result_type(other)), input)
+    if not isinstance(other, Tensor):
+        other = _C.fill_(_C.empty(tuple(input.shape), float_result_type(input)), other)
+    prod_ = input * log(other)  # noqa: F821
+    return where((input == 0) & ~isnan(other), prod_ * 0, prod_)  # noqa: F821
+
+
+@op()
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other|, elementwise."""
     close = (input == other) | (abs(input - other) <= atol + rtol * abs(other))  # noqa: F821
@@ -574,7 +597,7 @@ def _rebase(self, result):
 
 for _name in ["add", "sub", "mul", "div", "pow", "remainder", "fmod", "clamp",
               "clamp_min", "clamp_max", "maximum", "minimum", "atan2", "floor_divide",
-              "nan_to_num", "lerp", "bitwise_and", "bitwise_or", "bitwise_xor",
+              "nan_to_num", "lerp", "addcmul", "addcdiv", "xlogy", "bitwise_and", "bitwise_or", "bitwise_xor",
               "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge",
               "where"] + list(UNARY) + ["logical_not", "bitwise_not"]:
     _inplace(globals()[_name], _name)

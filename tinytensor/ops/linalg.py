@@ -207,9 +207,3 @@ def _rmatmul(self, other):
     if not isinstance(other, _C.TensorBase):
         return NotImplemented
     return matmul(other, self)
-
-
-@op()
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    """beta * input + alpha * mat1 @ mat2."""
-    return beta * input + alpha * mm(mat1, mat2)
