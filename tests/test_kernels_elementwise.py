@@ -189,7 +189,10 @@ def test_binary_with_python_scalar(data):
                      "div_trunc", "div_floor") else torch.tensor(s, dtype=ta.dtype)
     if draw(st.booleans()):
         compare(_C.binary(op, a, s), fn(ta, ts), exact, dtype_name)
-    elif op not in ("atan2", "pow"):
+    elif op not in ("atan2", "pow") and not (
+            dtype_name not in FLOAT_NAMES and op in ("div_trunc", "div_floor", "remainder",
+                                                     "fmod") and bool((ta == 0).any())):
+        # (integer division by a zero element raises in both libraries)
         compare(_C.binary(op, s, a), fn(torch.tensor(s, dtype=ta.dtype), ta), exact,
                 dtype_name)
 

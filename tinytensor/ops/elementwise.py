@@ -17,6 +17,23 @@ Tensor = _C.TensorBase
 _NUMBER = (builtins.int, builtins.float, builtins.bool)
 
 
+def _check_alpha(alpha, name):
+    if not isinstance(alpha, _NUMBER):
+        raise TypeError(f"{name}(): argument 'alpha' must be Number, not "
+                        f"{type(alpha).__name__}")
+
+
+def _check_overlap(self, args):
+    """torch refuses in-place ops whose input partly overlaps the written tensor."""
+    for a in args:
+        if isinstance(a, Tensor) and a is not self and self._overlaps(a) and not (
+                a.storage_offset() == self.storage_offset() and a.stride() == self.stride()
+                and tuple(a.shape) == tuple(self.shape)):
+            raise RuntimeError("unsupported operation: some elements of the input tensor "
+                               "and the written-to tensor refer to a single memory location. "
+                               "Please clone() the tensor before performing the operation.")
+
+
 def _check_operand(x, name):
     if not isinstance(x, (Tensor,) + _NUMBER):
         raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not "
@@ -162,6 +179,7 @@ class RPowScalar(Function, node_name="PowBackward2"):
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcast and promoted as torch."""
     _check_operand(other, "add")
+    _check_alpha(alpha, "add")
     return _with_out(Add.apply(input, other, alpha=alpha), out)
 
 
@@ -169,6 +187,7 @@ def add(input, other, *, alpha=1, out=None):
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     _check_operand(other, "sub")
+    _check_alpha(alpha, "sub")
     return _with_out(Sub.apply(input, other, alpha=alpha), out)
 
 
@@ -569,6 +588,7 @@ def _inplace(fn, name):
     """self.<name>_(...): compute fn, write it into self, and (under grad) make self's
     new value the result of the recorded op."""
     def method_(self, *args, **kwargs):
+        _check_overlap(self, args)
         recording = _C.is_grad_enabled() and (self.requires_grad or builtins.any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if not recording:
@@ -580,7 +600,8 @@ def _inplace(fn, name):
                 raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                    f"broadcast shape {list(result.shape)}")
             return _C.copy_(self, result)
-        self._check_inplace()
+        from tinytensor.autograd.inplace import check_inplace
+        check_inplace(self)
         from tinytensor.ops.movement import clone
         result = fn(clone(self), *args, **kwargs)
         return _rebase(self, result)
