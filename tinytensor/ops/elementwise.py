@@ -709,6 +709,9 @@ def _abs(self):
 def _invert(self):
     if self.dtype is _C.bool_:
         return logical_not(self)  # noqa: F821
+    if self.is_floating_point():
+        raise TypeError("~ (operator.invert) is only implemented on integer and "
+                        "Boolean-type tensors")
     return bitwise_not(self)  # noqa: F821
 
 
