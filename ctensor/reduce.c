@@ -14,6 +14,10 @@
 #include "ctensor.h"
 #include "internal.h"
 
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
+
 #define GRAIN 32768         /* at::internal::GRAIN_SIZE */
 
 /* Note [torch's reduction order]: torch's TensorIterator, built for a reduction,
@@ -290,7 +294,8 @@ parallel_reduce(const rplan *p, loop2d fn, const void *ctx, const void *identity
  * up four levels, so only partial sums of similar size meet.  A contiguous row is read
  * as vectors (8 float lanes on AVX2) in four interleaved accumulators ("ilp"), then the
  * lanes are folded in order; narrower strides and outer reductions use the same cascade
- * on scalars or on column vectors.  Every grouping below is torch's, for exact results. */
+ * on scalars or on column vectors.  Every grouping below is torch's, for exact results.
+ * The lanes are GCC/Clang vector types (SSE/AVX/NEON as the target has them). */
 static inline int64_t
 ceil_log2(int64_t x)
 {
@@ -299,46 +304,12 @@ ceil_log2(int64_t x)
     return 64 - __builtin_clzll((unsigned long long)(x - 1));
 }
 
-/* generates mrs_<name>: res[l] = cascade sum over `size` rows of LOAD(row, l, cs) */
-#define MULTI_ROW_SUM(name, A, NL, LOAD)                                               \
-    static void mrs_##name(A *restrict res, const char *data, int64_t row_stride,     \
-                           int64_t cs, int64_t size)                                   \
-    {                                                                                  \
-        int64_t power = ceil_log2(size) / 4;                                           \
-        if (power < 4)                                                                 \
-            power = 4;                                                                 \
-        const int64_t step = (int64_t)1 << power, mask = step - 1;                     \
-        A acc[4][NL];                                                                  \
-        for (int j = 0; j < 4; j++)                                                    \
-            for (int l = 0; l < NL; l++)                                               \
-                acc[j][l] = 0;                                                         \
-        int64_t i = 0;                                                                 \
-        while (i + step <= size) {                                                     \
-            for (int64_t j = 0; j < step; j++, i++) {                                  \
-                const char *p = data + i * row_stride;                                 \
-                for (int l = 0; l < NL; l++)                                           \
-                    acc[0][l] += LOAD(p, l, cs);                                       \
-            }                                                                          \
-            for (int j = 1; j < 4; j++) {                                              \
-                for (int l = 0; l < NL; l++) {                                         \
-                    acc[j][l] += acc[j - 1][l];                                        \
-                    acc[j - 1][l] = 0;                                                 \
-                }                                                                      \
-                if ((i & (mask << (j * power))) != 0)                                  \
-                    break;                                                             \
-            }                                                                          \
-        }                                                                              \
-        for (; i < size; i++) {                                                        \
-            const char *p = data + i * row_stride;                                     \
-            for (int l = 0; l < NL; l++)                                               \
-                acc[0][l] += LOAD(p, l, cs);                                           \
-        }                                                                              \
-        for (int j = 1; j < 4; j++)                                                    \
-            for (int l = 0; l < NL; l++)                                               \
-                acc[0][l] += acc[j][l];                                                \
-        for (int l = 0; l < NL; l++)                                                   \
-            res[l] = acc[0][l];                                                        \
-    }
+typedef float vf __attribute__((vector_size(32)));      /* 8 float lanes */
+typedef double vd __attribute__((vector_size(32)));     /* 4 double lanes */
+typedef float vf_u __attribute__((vector_size(32), aligned(4)));
+typedef double vd_u __attribute__((vector_size(32), aligned(8)));
+typedef uint16_t vh8_u __attribute__((vector_size(16), aligned(2)));
+typedef uint32_t vu8 __attribute__((vector_size(32)));
 
 #define LD_f16(p) tt_f16_to_f32(*(const uint16_t *)(p))
 #define LD_bf16(p) tt_bf16_to_f32(*(const uint16_t *)(p))
@@ -349,34 +320,100 @@ ceil_log2(int64_t x)
 #define ADD_TO_f32(o, v) (*(float *)(o) += (v))
 #define ADD_TO_f64(o, v) (*(double *)(o) += (v))
 
-/* a vector load of an inner (contiguous) sum, folded to W accumulator lanes: plain for
- * float/double; float16 adds neighbours (load_reduce_vec), bfloat16 adds halves */
-#define VIN_f16(p, w) ((0.0f + LD_f16((p) + 4 * (w))) + LD_f16((p) + 4 * (w) + 2))
-#define VIN_bf16(p, w) (LD_bf16((p) + 2 * (w)) + LD_bf16((p) + 2 * (w) + 16))
-#define VIN_f32(p, w) LD_f32((p) + 4 * (w))
-#define VIN_f64(p, w) LD_f64((p) + 8 * (w))
+/* eight 16-bit floats at p as a float vector */
+static inline vf
+ld8_bf16(const char *p)
+{
+    return (vf)(__builtin_convertvector(*(const vh8_u *)p, vu8) << 16);
+}
+#if defined(__F16C__)
+static inline vf
+ld8_f16(const char *p)      /* one vcvtph2ps (compilers convert lane by lane) */
+{
+    return (vf)_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+#else
+static inline vf
+ld8_f16(const char *p)
+{
+    return (vf){LD_f16(p), LD_f16(p + 2), LD_f16(p + 4), LD_f16(p + 6), LD_f16(p + 8),
+                LD_f16(p + 10), LD_f16(p + 12), LD_f16(p + 14)};
+}
+#endif
 
-/* generates the cascade loops of one dtype: sum_<sfx> is cascade_sum's 2-D loop */
-#define CASCADE(sfx, T, A, W, V)                                                       \
-    /* lanes: scalar k at p + k*cs; vector lanes: vector l/W at p + (l/W)*cs */         \
-    _Pragma("GCC diagnostic push")                                                     \
-    _Pragma("GCC diagnostic ignored \"-Wunused-parameter\"")                           \
-    static inline A lds_##sfx(const char *p, int l, int64_t cs)                        \
+/* W accumulator lanes from the W elements at p (an outer sum's column vector) */
+#define LDV_OUT_f16(p) ld8_f16(p)
+#define LDV_OUT_bf16(p) ld8_bf16(p)
+#define LDV_OUT_f32(p) (*(const vf_u *)(p))
+#define LDV_OUT_f64(p) (*(const vd_u *)(p))
+/* one input vector of an inner sum folded to W lanes: float16 adds neighbours
+ * ((0 + x[2w]) + x[2w+1], load_reduce_vec), bfloat16 adds halves (x[w] + x[w+8]) */
+static inline vf
+ldv_in_f16(const char *p)
+{
+    vf lo = ld8_f16(p), hi = ld8_f16(p + 16);
+#if defined(__has_builtin) && __has_builtin(__builtin_shufflevector)
+    vf even = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
+    vf odd = __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
+#else
+    vf even = {lo[0], lo[2], lo[4], lo[6], hi[0], hi[2], hi[4], hi[6]};
+    vf odd = {lo[1], lo[3], lo[5], lo[7], hi[1], hi[3], hi[5], hi[7]};
+#endif
+    return ((vf){0} + even) + odd;
+}
+#define LDV_IN_f16(p) ldv_in_f16(p)
+#define LDV_IN_bf16(p) (ld8_bf16(p) + ld8_bf16((p) + 16))
+#define LDV_IN_f32(p) LDV_OUT_f32(p)
+#define LDV_IN_f64(p) LDV_OUT_f64(p)
+
+/* generates mrs_<name>: res[l] = cascade sum over `size` rows of LOAD(row + l * cs),
+ * for NL lanes of type LT (scalars or vectors) */
+#define MULTI_ROW_SUM(name, LT, NL, LOAD)                                              \
+    static void mrs_##name(LT *restrict res, const char *data, int64_t row_stride,    \
+                           int64_t cs, int64_t size)                                   \
     {                                                                                  \
-        return LD_##sfx(p + l * cs);                                                   \
-    }                                                                                  \
-    static inline A ldin_##sfx(const char *p, int l, int64_t cs)                       \
-    {                                                                                  \
-        return VIN_##sfx(p + (l / W) * cs, l % W);                                     \
-    }                                                                                  \
-    static inline A ldout_##sfx(const char *p, int l, int64_t cs)                      \
-    {                                                                                  \
-        return LD_##sfx(p + (l / W) * cs + (l % W) * (int64_t)sizeof(T));              \
-    }                                                                                  \
-    _Pragma("GCC diagnostic pop")                                                      \
-    MULTI_ROW_SUM(s4_##sfx, A, 4, lds_##sfx)                                           \
-    MULTI_ROW_SUM(in4_##sfx, A, 4 * W, ldin_##sfx)                                     \
-    MULTI_ROW_SUM(out4_##sfx, A, 4 * W, ldout_##sfx)                                   \
+        int64_t power = ceil_log2(size) / 4;                                           \
+        if (power < 4)                                                                 \
+            power = 4;                                                                 \
+        const int64_t step = (int64_t)1 << power, mask = step - 1;                     \
+        LT acc[4][NL];                                                                 \
+        for (int j = 0; j < 4; j++)                                                    \
+            for (int l = 0; l < NL; l++)                                               \
+                acc[j][l] = (LT){0};                                                   \
+        int64_t i = 0;                                                                 \
+        while (i + step <= size) {                                                     \
+            for (int64_t j = 0; j < step; j++, i++) {                                  \
+                const char *p = data + i * row_stride;                                 \
+                for (int l = 0; l < NL; l++)                                           \
+                    acc[0][l] += LOAD(p + l * cs);                                     \
+            }                                                                          \
+            for (int j = 1; j < 4; j++) {                                              \
+                for (int l = 0; l < NL; l++) {                                         \
+                    acc[j][l] += acc[j - 1][l];                                        \
+                    acc[j - 1][l] = (LT){0};                                           \
+                }                                                                      \
+                if ((i & (mask << (j * power))) != 0)                                  \
+                    break;                                                             \
+            }                                                                          \
+        }                                                                              \
+        for (; i < size; i++) {                                                        \
+            const char *p = data + i * row_stride;                                     \
+            for (int l = 0; l < NL; l++)                                               \
+                acc[0][l] += LOAD(p + l * cs);                                         \
+        }                                                                              \
+        for (int j = 1; j < 4; j++)                                                    \
+            for (int l = 0; l < NL; l++)                                               \
+                acc[0][l] += acc[j][l];                                                \
+        for (int l = 0; l < NL; l++)                                                   \
+            res[l] = acc[0][l];                                                        \
+    }
+
+/* generates the cascade loops of one dtype: sum_<sfx> is cascade_sum's 2-D loop.
+ * T stored type, A accumulator, VA its W-lane vector, V input elements per vector. */
+#define CASCADE(sfx, T, A, VA, W, V)                                                   \
+    MULTI_ROW_SUM(s4_##sfx, A, 4, LD_##sfx)                                            \
+    MULTI_ROW_SUM(in4_##sfx, VA, 4, LDV_IN_##sfx)                                      \
+    MULTI_ROW_SUM(out4_##sfx, VA, 4, LDV_OUT_##sfx)                                    \
     /* row_sum on scalars: four interleaved accumulators, the tail, then folded */     \
     static A row_sum_##sfx(const char *data, int64_t stride, int64_t size)             \
     {                                                                                  \
@@ -389,34 +426,24 @@ ceil_log2(int64_t x)
             part[0] += part[k];                                                        \
         return part[0];                                                                \
     }                                                                                  \
-    /* row_sum on vectors: inner (contiguous row) or outer (column vector) loads */     \
-    static void vrow_sum_in_##sfx(A *res, const char *data, int64_t vstride,           \
-                                  int64_t count)                                       \
+    /* row_sum on vectors: inner (along a contiguous row) or outer (column vectors) */ \
+    static VA vrow_sum_in_##sfx(const char *data, int64_t vstride, int64_t count)      \
     {                                                                                  \
-        A part[4 * W];                                                                 \
+        VA part[4];                                                                    \
         int64_t n4 = count / 4;                                                        \
         mrs_in4_##sfx(part, data, 4 * vstride, vstride, n4);                           \
         for (int64_t i = n4 * 4; i < count; i++)                                       \
-            for (int w = 0; w < W; w++)                                                \
-                part[w] += VIN_##sfx(data + i * vstride, w);                           \
-        for (int k = 1; k < 4; k++)                                                    \
-            for (int w = 0; w < W; w++)                                                \
-                part[w] += part[k * W + w];                                            \
-        memcpy(res, part, sizeof(A) * W);                                              \
+            part[0] += LDV_IN_##sfx(data + i * vstride);                               \
+        return ((part[0] + part[1]) + part[2]) + part[3];                              \
     }                                                                                  \
-    static void vrow_sum_out_##sfx(A *res, const char *data, int64_t stride,           \
-                                   int64_t size)                                       \
+    static VA vrow_sum_out_##sfx(const char *data, int64_t stride, int64_t size)       \
     {                                                                                  \
-        A part[4 * W];                                                                 \
+        VA part[4];                                                                    \
         int64_t n4 = size / 4;                                                         \
         mrs_out4_##sfx(part, data, 4 * stride, stride, n4);                            \
         for (int64_t i = n4 * 4; i < size; i++)                                        \
-            for (int w = 0; w < W; w++)                                                \
-                part[w] += LD_##sfx(data + i * stride + w * (int64_t)sizeof(T));       \
-        for (int k = 1; k < 4; k++)                                                    \
-            for (int w = 0; w < W; w++)                                                \
-                part[w] += part[k * W + w];                                            \
-        memcpy(res, part, sizeof(A) * W);                                              \
+            part[0] += LDV_OUT_##sfx(data + i * stride);                               \
+        return ((part[0] + part[1]) + part[2]) + part[3];                              \
     }                                                                                  \
     static void sum_##sfx(char *out, const char *in, const int64_t *s, int64_t size0,  \
                           int64_t size1, const void *ctx)                              \
@@ -440,8 +467,8 @@ ceil_log2(int64_t x)
             int64_t count = size0 / V;                                                 \
             for (int64_t j = 0; j < size1; j++) {                                      \
                 const char *row = in + j * is1;                                        \
-                A lanes[W], acc = 0;                                                   \
-                vrow_sum_in_##sfx(lanes, row, V * isz, count);                         \
+                VA lanes = vrow_sum_in_##sfx(row, V * isz, count);                     \
+                A acc = 0;                                                             \
                 for (int64_t k = count * V; k < size0; k++)                            \
                     acc += LD_##sfx(row + k * isz);                                    \
                 for (int w = 0; w < W; w++)                                            \
@@ -451,14 +478,13 @@ ceil_log2(int64_t x)
         } else if (is1 == isz && size1 >= V) {  /* contiguous outer sum */             \
             int64_t j = 0;                                                             \
             for (; j + 4 * W <= size1; j += 4 * W) {                                   \
-                A sums[4 * W];                                                         \
+                VA sums[4];                                                            \
                 mrs_out4_##sfx(sums, in + j * isz, is0, W * isz, size0);               \
                 for (int l = 0; l < 4 * W; l++)                                        \
-                    ADD_TO_##sfx(out + (j + l) * os1, sums[l]);                        \
+                    ADD_TO_##sfx(out + (j + l) * os1, sums[l / W][l % W]);             \
             }                                                                          \
             for (; j + W <= size1; j += W) {                                           \
-                A sums[W];                                                             \
-                vrow_sum_out_##sfx(sums, in + j * isz, is0, size0);                    \
+                VA sums = vrow_sum_out_##sfx(in + j * isz, is0, size0);                \
                 for (int l = 0; l < W; l++)                                            \
                     ADD_TO_##sfx(out + (j + l) * os1, sums[l]);                        \
             }                                                                          \
@@ -479,10 +505,10 @@ ceil_log2(int64_t x)
                 ADD_TO_##sfx(out + j * os1, row_sum_##sfx(in + j * is1, is0, size0));  \
         }                                                                              \
     }
-CASCADE(f16, uint16_t, float, 8, 16)
-CASCADE(bf16, uint16_t, float, 8, 16)
-CASCADE(f32, float, float, 8, 8)
-CASCADE(f64, double, double, 4, 4)
+CASCADE(f16, uint16_t, float, vf, 8, 16)
+CASCADE(bf16, uint16_t, float, vf, 8, 16)
+CASCADE(f32, float, float, vf, 8, 8)
+CASCADE(f64, double, double, vd, 4, 4)
 
 /* ---- prod, amax, amin, integer sum: torch's binary_kernel_reduce_vec ------------- */
 /* A contiguous inner reduction keeps 4 x V lanes (V elements per 32-byte vector),
@@ -602,16 +628,92 @@ static inline float fmulf(float a, float b) { return a * b; }
 static inline double fmuld(double a, double b) { return a * b; }
 REDUCE_VEC(prod, f16, uint16_t, float, 16, fprod16)
 REDUCE_VEC(prod, bf16, uint16_t, float, 16, bprod16)
-REDUCE_VEC(prod, f32, float, float, 8, fmulf)
-REDUCE_VEC(prod, f64, double, double, 4, fmuld)
 REDUCE_VEC(amax, f16, uint16_t, float, 16, FMAX)
 REDUCE_VEC(amax, bf16, uint16_t, float, 16, FMAX)
-REDUCE_VEC(amax, f32, float, float, 8, FMAX)
-REDUCE_VEC(amax, f64, double, double, 4, FMAX)
 REDUCE_VEC(amin, f16, uint16_t, float, 16, FMIN)
 REDUCE_VEC(amin, bf16, uint16_t, float, 16, FMIN)
-REDUCE_VEC(amin, f32, float, float, 8, FMIN)
-REDUCE_VEC(amin, f64, double, double, 4, FMIN)
+
+/* float32/float64: the same walk on vector types (the compiler will not vectorise a
+ * NaN-propagating max by itself); VOP is the lane-wise op, SOP the scalar one */
+typedef int32_t vfi __attribute__((vector_size(32)));
+typedef int64_t vdi __attribute__((vector_size(32)));
+#define VSELECT(VT, VI, m, a, b) ((VT)(((m) & (VI)(a)) | (~(m) & (VI)(b))))
+#define VMINMAX(VT, VI, sfx)                                                           \
+    static inline VT vmax_##sfx(VT a, VT b)                                            \
+    {                                                                                  \
+        VI nan = (a != a) | (b != b);                                                  \
+        return VSELECT(VT, VI, nan, a + b, VSELECT(VT, VI, a > b, a, b));               \
+    }                                                                                  \
+    static inline VT vmin_##sfx(VT a, VT b)                                            \
+    {                                                                                  \
+        VI nan = (a != a) | (b != b);                                                  \
+        return VSELECT(VT, VI, nan, a + b, VSELECT(VT, VI, a < b, a, b));               \
+    }                                                                                  \
+    static inline VT vmul_##sfx(VT a, VT b) { return a * b; }
+VMINMAX(vf, vfi, f32)
+VMINMAX(vd, vdi, f64)
+
+#define REDUCE_VECV(opname, sfx, T, VT, VTU, W, VOP, SOP)                               \
+    static void red_##opname##_##sfx(char *out, const char *in, const int64_t *s,      \
+                                     int64_t size0, int64_t size1, const void *ctx)    \
+    {                                                                                  \
+        (void)ctx;                                                                     \
+        const int64_t isz = sizeof(T);                                                 \
+        if (s[0] == 0 && s[1] == isz) {             /* contiguous inner */             \
+            for (int64_t j = 0; j < size1; j++, out += s[2], in += s[3]) {             \
+                int64_t count = size0 / (4 * W);                                       \
+                T r = *(T *)out;                                                       \
+                if (count > 0) {                                                       \
+                    VT acc[4];                                                         \
+                    for (int v = 0; v < 4; v++)                                        \
+                        acc[v] = *(const VTU *)(in + v * W * isz);                     \
+                    for (int64_t i = 1; i < count; i++)                                \
+                        for (int v = 0; v < 4; v++)                                    \
+                            acc[v] = VOP(acc[v], *(const VTU *)(in + (i * 4 + v) * W * isz)); \
+                    VT c = VOP(VOP(acc[0], acc[1]), VOP(acc[2], acc[3]));              \
+                    T b = c[0];                                                        \
+                    for (int w = 1; w < W; w++)                                        \
+                        b = SOP(b, c[w]);                                              \
+                    r = SOP(r, b);                                                     \
+                }                                                                      \
+                for (int64_t k = count * 4 * W; k < size0; k++)                        \
+                    r = SOP(r, ((const T *)in)[k]);                                    \
+                *(T *)out = r;                                                         \
+            }                                                                          \
+        } else if (s[0] == 0 && s[2] == isz && s[3] == isz) {   /* outer */            \
+            int64_t c = 0;                                                             \
+            for (; c + 4 * W <= size1; c += 4 * W) {                                   \
+                VT acc[4];                                                             \
+                for (int v = 0; v < 4; v++)                                            \
+                    acc[v] = *(const VTU *)(in + (c + v * W) * isz);                   \
+                for (int64_t i = 1; i < size0; i++)                                    \
+                    for (int v = 0; v < 4; v++)                                        \
+                        acc[v] = VOP(acc[v], *(const VTU *)(in + i * s[1] + (c + v * W) * isz)); \
+                for (int v = 0; v < 4; v++) {                                          \
+                    VTU *o = (VTU *)(out + (c + v * W) * isz);                         \
+                    *o = VOP(*o, acc[v]);                                              \
+                }                                                                      \
+            }                                                                          \
+            for (; c < size1; c++) {                                                   \
+                T r = ((T *)out)[c];                                                   \
+                for (int64_t i = 0; i < size0; i++)                                    \
+                    r = SOP(r, *(const T *)(in + i * s[1] + c * isz));                 \
+                ((T *)out)[c] = r;                                                     \
+            }                                                                          \
+        } else {                                                                       \
+            for (int64_t j = 0; j < size1; j++)                                        \
+                for (int64_t i = 0; i < size0; i++) {                                  \
+                    T *o = (T *)(out + i * s[0] + j * s[2]);                           \
+                    *o = SOP(*o, *(const T *)(in + i * s[1] + j * s[3]));              \
+                }                                                                      \
+        }                                                                              \
+    }
+REDUCE_VECV(prod, f32, float, vf, vf_u, 8, vmul_f32, fmulf)
+REDUCE_VECV(prod, f64, double, vd, vd_u, 4, vmul_f64, fmuld)
+REDUCE_VECV(amax, f32, float, vf, vf_u, 8, vmax_f32, FMAX)
+REDUCE_VECV(amax, f64, double, vd, vd_u, 4, vmax_f64, FMAX)
+REDUCE_VECV(amin, f32, float, vf, vf_u, 8, vmin_f32, FMIN)
+REDUCE_VECV(amin, f64, double, vd, vd_u, 4, vmin_f64, FMIN)
 
 /* all / any: out (bool, or uint8 for uint8 input as torch) = out && x != 0 */
 #define LOGIC_REDUCERS(sfx, T, NONZERO)                                                \

@@ -230,7 +230,7 @@ cdef object run_unary(int code, TensorBase a, TensorBase out, tt_dtype dt,
     return finish(out, res)
 
 
-def unary(op, TensorBase a, TensorBase out=None, dtype=None, double p0=0.0,
+def unary(op, TensorBase a not None, TensorBase out=None, dtype=None, double p0=0.0,
           double p1=0.0, double p2=0.0, int64_t i0=0, int64_t i1=0):
     """out = op(a) elementwise; p0..p2, i0, i1 are the op's parameters."""
     cdef int code = op_code(op, UNARY_OPS, TT_NUM_UNARY_OPS)
@@ -247,7 +247,7 @@ cdef inline double round_bf16(double x):
     return tt_bf16_to_f32(tt_f32_to_bf16(<float>x))
 
 
-def pow_scalar(TensorBase a, exponent, TensorBase out=None):
+def pow_scalar(TensorBase a not None, exponent, TensorBase out=None):
     """a ** exponent for a Python number, with torch's fast paths (PowKernel.cpp):
     sqrt/rsqrt/reciprocal for 0.5/-0.5/-1 and x*x, x*x*x, 1/(x*x) for 2, 3, -2."""
     cdef tt_dtype dt = a.v.dtype
@@ -285,7 +285,7 @@ FLOAT_MAX[:] = [0, 0, 0, 0, 0, 0, 65504.0, 3.3895313892515355e+38,
                 3.4028234663852886e+38, 1.7976931348623157e+308]
 
 
-def clamp(TensorBase a, min=None, max=None, TensorBase out=None):
+def clamp(TensorBase a not None, min=None, max=None, TensorBase out=None):
     """min(max(a, min), max) with Python-number bounds (NaN propagates, as torch)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -301,7 +301,7 @@ def clamp(TensorBase a, min=None, max=None, TensorBase out=None):
     return run_unary(TT_UN_CLAMP, a, out, dt, &args)
 
 
-def rounded(TensorBase a, int decimals=0, TensorBase out=None):
+def rounded(TensorBase a not None, int decimals=0, TensorBase out=None):
     """Round half to even; with decimals, as torch: nearbyint(a * 10^d) / 10^d."""
     cdef tt_unary_args args
     memset(&args, 0, sizeof(args))
@@ -312,7 +312,7 @@ def rounded(TensorBase a, int decimals=0, TensorBase out=None):
     return run_unary(TT_UN_ROUND_DECIMALS, a, out, a.v.dtype, &args)
 
 
-def nan_to_num(TensorBase a, nan=0.0, posinf=None, neginf=None, TensorBase out=None):
+def nan_to_num(TensorBase a not None, nan=0.0, posinf=None, neginf=None, TensorBase out=None):
     """Replace NaN, +inf and -inf (defaults: 0 and the dtype's largest finite values)."""
     cdef tt_unary_args args
     memset(&args, 0, sizeof(args))
@@ -430,7 +430,7 @@ cdef object drop_dims(TensorBase r, tuple squeezed, bint keepdim):
     return view(r, *squeezed) if len(squeezed) else view(r, ())
 
 
-def reduce(op, TensorBase a, dims=None, bint keepdim=False, dtype=None,
+def reduce(op, TensorBase a not None, dims=None, bint keepdim=False, dtype=None,
            double p=2.0, double correction=1.0, str name=None):
     """op over dims (None: all) -> tensor: sum prod mean amax amin all any norm var std
     argmax argmin (see REDUCE_OPS); dtype= casts the input first, as torch's sum(dtype=).
@@ -491,7 +491,7 @@ cdef int raise_empty_reduction(str name, TensorBase a, bint *mask, object dims) 
     raise IndexError(f"{name}(): Expected reduction dim to have non-zero size.")
 
 
-def reduce_with_index(TensorBase a, dim, bint keepdim=False, bint is_min=False,
+def reduce_with_index(TensorBase a not None, dim, bint keepdim=False, bint is_min=False,
                       str name=None):
     """(values, indices) of max (min) along dim: the first index of the extreme; NaN
     wins, as torch.max(a, dim)."""
@@ -513,7 +513,7 @@ def reduce_with_index(TensorBase a, dim, bint keepdim=False, bint is_min=False,
     return drop_dims(values, squeezed, keepdim), drop_dims(indices, squeezed, keepdim)
 
 
-def scan(TensorBase a, dim, bint product=False, dtype=None):
+def scan(TensorBase a not None, dim, bint product=False, dtype=None):
     """cumsum (cumprod with product=True) along dim; integers and bool give int64 unless
     dtype= says otherwise, as torch."""
     cdef int d = wrap_dim(dim, a.v.ndim)
@@ -537,7 +537,7 @@ def scan(TensorBase a, dim, bint product=False, dtype=None):
 
 
 # ---- matmul ----------------------------------------------------------------------------
-def matmul(TensorBase a, TensorBase b, TensorBase out=None, alpha=1, beta=0):
+def matmul(TensorBase a not None, TensorBase b not None, TensorBase out=None, alpha=1, beta=0):
     """alpha * a @ b + beta * out for a (..., m, k), b (..., k, n) with equal batch dims
     (broadcast them with expand first) and one dtype; out= is written in place."""
     cdef int nd = a.v.ndim, i
