@@ -8,7 +8,7 @@ import pytest
 
 import tinytensor as tt
 from tinytensor.utils import data
-from _nn_oracle import torch, to_tt, numpy
+from _nn_oracle import torch, numpy
 
 tdata = torch.utils.data
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tinytensor as tt
-from _nn_oracle import torch, to_tt, assert_close, numpy
+from _nn_oracle import torch, to_tt, assert_close
 
 F = tt.nn.functional
 TF = torch.nn.functional

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tinytensor as tt
-from _nn_oracle import torch, to_tt, to_torch, numpy
+from _nn_oracle import torch, to_torch, numpy
 
 tnn = torch.nn
 nn = tt.nn

@@ -1,6 +1,5 @@
 """Optax-style transformations: sgd and adam give the parameters optim.SGD / optim.Adam
 give; chain, scale, clipping, weight decay, schedules and pytrees behave as in Optax."""
-import math
 from collections import OrderedDict
 
 import numpy as np

@@ -5,7 +5,6 @@
 Gradients come from numpy (one analytic function for both libraries), so the test sees
 only the optimizers' arithmetic."""
 import copy
-import math
 
 import numpy as np
 import pytest

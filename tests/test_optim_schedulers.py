@@ -1,9 +1,6 @@
 """lr_scheduler wired to tinytensor's real optimizers: the same lrs (and momenta / betas for
 the cyclic schedulers) and the same parameters as torch, step by step; Optax schedules
 drive an optimizer through ScheduleLR."""
-import math
-import warnings
-
 import numpy as np
 import pytest
 

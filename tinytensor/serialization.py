@@ -20,7 +20,6 @@ import io
 import os
 import pickle
 import zipfile
-from collections import OrderedDict
 
 import numpy as np
 

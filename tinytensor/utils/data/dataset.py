@@ -8,8 +8,6 @@ import itertools
 import math
 import warnings
 
-from tinytensor import _C
-
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
            "ChainDataset", "Subset", "random_split"]
 
