@@ -130,8 +130,10 @@ cdef tt_scalar to_scalar(object value) except *:
     return sc
 
 
-def copy_(TensorBase dst, TensorBase src):
-    """dst[...] = src with broadcasting and casting; returns dst."""
+def copy_(TensorBase dst, TensorBase src, bint check_overlap=False):
+    """dst[...] = src with broadcasting and casting; returns dst.  check_overlap: refuse
+    what torch's copy_ refuses (the user's copy_ and setitem ask for it; autograd's
+    internal copies into as_strided regions do not)."""
     cdef tt_status s
     if dst.v.ndim < src.v.ndim:
         # broadcasting may not grow the destination, not even by leading 1s (as torch;
@@ -146,7 +148,7 @@ def copy_(TensorBase dst, TensorBase src):
     # depend on the order the loop visits elements); an empty dst is never written
     cdef const tt_view *ins[1]
     ins[0] = &src.v
-    if tt_view_numel(&dst.v):
+    if check_overlap and tt_view_numel(&dst.v):
         check(tt_check_writable(&dst.v, 1, ins))
     if tt_view_numel(&dst.v) >= NOGIL_NUMEL:
         with nogil:

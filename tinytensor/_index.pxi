@@ -214,7 +214,7 @@ def setitem(TensorBase self, index, value, bint accumulate=False):
             while (<TensorBase>value).v.ndim > (<TensorBase>view).v.ndim and \
                     (<TensorBase>value).v.shape[0] == 1:
                 value = value[0]
-            copy_(view, value)
+            copy_(view, value, True)
         else:
             if tt_view_numel(&(<TensorBase>view).v):    # as torch: not into an expanded view
                 check(tt_check_writable(&(<TensorBase>view).v, 0, NULL))

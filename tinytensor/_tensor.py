@@ -210,7 +210,7 @@ class Tensor(_C.TensorBase):
         if not isinstance(src, _C.TensorBase):
             raise TypeError(f"copy_(): argument 'src' must be Tensor, not "
                             f"{type(src).__name__}")
-        return _C.copy_(self, src)
+        return _C.copy_(self, src, True)     # with torch's overlap checks
 
     def __setitem__(self, index, value):
         if _C.is_grad_enabled() and (self.requires_grad or (
