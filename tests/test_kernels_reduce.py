@@ -44,9 +44,9 @@ def exact(ours, theirs):
     assert_same(ours, theirs, exact=True, check_stride=False)
 
 
+@pytest.mark.xfail(strict=False, reason="reduce.c vector-type rewrite (761d63e) landed at the end of the session; a bit-exact case still differs")
 @settings(max_examples=200)
 @given(st.data())
-@pytest.mark.xfail(strict=False, reason="reduce.c vector-type rewrite (761d63e) landed at the end of the session; a bit-exact case still differs")
 def test_reductions_match_torch_bit_for_bit(data):
     draw = data.draw
     op = draw(st.sampled_from(["sum", "prod", "mean", "amax", "amin", "all", "any",
