@@ -27,6 +27,7 @@ from tinytensor._creation import range  # noqa: A001  (torch.range, deprecated t
 from tinytensor._device import device, cuda, set_default_device, get_default_device
 from tinytensor._printing import set_printoptions
 from tinytensor.explain import explain, bits, loop_plan
+from tinytensor.serialization import save, load
 from tinytensor.random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
                                Generator, default_generator)
 from tinytensor.ops import _registry
