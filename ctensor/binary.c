@@ -151,7 +151,31 @@ FLOGADDEXP(double, flogaddexp_d)
         const binary_ctx *ex = extra;                                                      \
         EW_TYPES(CT, UT, ST, NBITS, SGN);                                                  \
         typedef OUT_T_##out(T) OT;                                                         \
-        if (step[0] == sizeof(OT) && step[1] == sizeof(T) && step[2] == sizeof(T)) {       \
+        if (IS16_##sfx && step[0] == sizeof(OT) && step[1] == sizeof(T) &&                \
+            (step[2] == sizeof(T) || step[2] == 0)) {                                      \
+            /* 16-bit floats: a chunk at a time through float buffers */                   \
+            float xa[EW_CHUNK], yb[EW_CHUNK], r[EW_CHUNK];                                 \
+            const T *a = (const T *)ptr[1], *b = (const T *)ptr[2];                        \
+            const bool bscalar = step[2] == 0;                                             \
+            (void)a, (void)r;                                                              \
+            const C ys = ex->args.b_is_value ? (C)ex->args.b_value : (C)LOAD_##sfx(b[0]);  \
+            for (int64_t base = 0; base < n; base += EW_CHUNK) {                           \
+                int64_t m = n - base < EW_CHUNK ? n - base : EW_CHUNK;                     \
+                WIDEN_##sfx(xa, (const uint16_t *)a + base, m);                            \
+                if (!bscalar)                                                              \
+                    WIDEN_##sfx(yb, (const uint16_t *)b + base, m);                        \
+                OT *o = (OT *)ptr[0] + base;                                               \
+                for (int64_t i = 0; i < m; i++) {                                          \
+                    C x = xa[i], y = bscalar ? ys : yb[i];                                 \
+                    if (OUT_IS_BOOL_##out)                                                 \
+                        o[i] = (OT)(PICK_##KIND(eb, ei, ef));                              \
+                    else                                                                   \
+                        r[i] = (float)(PICK_##KIND(eb, ei, ef));                           \
+                }                                                                          \
+                if (!OUT_IS_BOOL_##out)                                                    \
+                    NARROW_##sfx((uint16_t *)o, r, m);                                     \
+            }                                                                              \
+        } else if (step[0] == sizeof(OT) && step[1] == sizeof(T) && step[2] == sizeof(T)) {\
             OT *restrict o = (OT *)ptr[0];                                                 \
             const T *restrict a = (const T *)ptr[1], *restrict b = (const T *)ptr[2];      \
             for (int64_t i = 0; i < n; i++) {                                              \

@@ -102,7 +102,26 @@ round_bf16_if(float v, int is_bf16)
         enum { IS_BF16 = IS_BF16_##sfx };                                                  \
         typedef OUT_T_##out(T) OT;                                                         \
         (void)ex;                                                                          \
-        if (step[0] == sizeof(OT) && step[1] == sizeof(T)) {                               \
+        if (IS16_##sfx && step[0] == sizeof(OT) && step[1] == sizeof(T)) {                \
+            /* 16-bit floats: a chunk at a time through float buffers */                   \
+            float xa[EW_CHUNK], r[EW_CHUNK];                                               \
+            const T *a = (const T *)ptr[1];                                                \
+            (void)a, (void)r;                                                              \
+            for (int64_t base = 0; base < n; base += EW_CHUNK) {                           \
+                int64_t m = n - base < EW_CHUNK ? n - base : EW_CHUNK;                     \
+                WIDEN_##sfx(xa, (const uint16_t *)a + base, m);                            \
+                OT *o = (OT *)ptr[0] + base;                                               \
+                for (int64_t i = 0; i < m; i++) {                                          \
+                    C x = xa[i];                                                           \
+                    if (OUT_IS_BOOL_##out)                                                 \
+                        o[i] = (OT)(PICK_##KIND(eb, ei, ef));                              \
+                    else                                                                   \
+                        r[i] = (float)(PICK_##KIND(eb, ei, ef));                           \
+                }                                                                          \
+                if (!OUT_IS_BOOL_##out)                                                    \
+                    NARROW_##sfx((uint16_t *)o, r, m);                                     \
+            }                                                                              \
+        } else if (step[0] == sizeof(OT) && step[1] == sizeof(T)) {                        \
             OT *restrict o = (OT *)ptr[0];                                                 \
             const T *restrict a = (const T *)ptr[1];                                       \
             for (int64_t i = 0; i < n; i++) {                                              \
