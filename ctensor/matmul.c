@@ -294,6 +294,18 @@ GEMV(double, f64)
             gemv_##sfx(n, k, alpha, Bt, (const T *)A.p, A.cs, beta, (T *)C.p, C.cs);   \
             return TT_OK;                                                              \
         }                                                                              \
+        if (m * n * k <= 4096) {        /* tiny: packing would cost more than the sum */ \
+            const T *a = (const T *)A.p, *b = (const T *)B.p;                          \
+            for (int64_t i = 0; i < m; i++)                                            \
+                for (int64_t j = 0; j < n; j++) {                                      \
+                    T acc = 0;                                                         \
+                    for (int64_t p = 0; p < k; p++)                                    \
+                        acc += a[i * A.rs + p * A.cs] * b[p * B.rs + j * B.cs];        \
+                    T *q = (T *)C.p + i * C.rs + j * C.cs;                             \
+                    *q = beta == 0 ? alpha * acc : alpha * acc + beta * *q;            \
+                }                                                                      \
+            return TT_OK;                                                              \
+        }                                                                              \
         return gemm_##sfx(m, n, k, alpha, A, B, beta, C, nthreads);                    \
     }
 PRODUCT(float, f32)
