@@ -248,6 +248,7 @@ tt_binary_supports(tt_binary_op op, tt_dtype dtype)
     return loops[op][dtype] != NULL;
 }
 
+/* (its `extra` must be tt_binary's context: call the loop through tt_binary) */
 tt_loop
 tt_add_loop(tt_dtype dtype)
 {
@@ -298,7 +299,8 @@ same_view(const tt_view *a, const tt_view *b)
         a->dtype != b->dtype)
         return false;
     for (int i = 0; i < a->ndim; i++)
-        if (a->shape[i] != b->shape[i] || (a->shape[i] != 1 && a->strides[i] != b->strides[i]))
+        if (a->shape[i] != b->shape[i] ||
+            (a->shape[i] != 1 && a->strides[i] != b->strides[i]))
             return false;
     return true;
 }

@@ -27,9 +27,12 @@
 #define EW_b(...) EW_LOOP(b, bool, bool, uint32_t, int8_t, 8, 0, KB, __VA_ARGS__)
 #define EW_u8(...) EW_LOOP(u8, uint8_t, uint8_t, uint32_t, int8_t, 8, 0, KI, __VA_ARGS__)
 #define EW_i8(...) EW_LOOP(i8, int8_t, int8_t, uint32_t, int8_t, 8, 1, KI, __VA_ARGS__)
-#define EW_i16(...) EW_LOOP(i16, int16_t, int16_t, uint32_t, int16_t, 16, 1, KI, __VA_ARGS__)
-#define EW_i32(...) EW_LOOP(i32, int32_t, int32_t, uint32_t, int32_t, 32, 1, KI, __VA_ARGS__)
-#define EW_i64(...) EW_LOOP(i64, int64_t, int64_t, uint64_t, int64_t, 64, 1, KI, __VA_ARGS__)
+#define EW_i16(...) EW_LOOP(i16, int16_t, int16_t, uint32_t, int16_t, 16, 1, KI, \
+                            __VA_ARGS__)
+#define EW_i32(...) EW_LOOP(i32, int32_t, int32_t, uint32_t, int32_t, 32, 1, KI, \
+                            __VA_ARGS__)
+#define EW_i64(...) EW_LOOP(i64, int64_t, int64_t, uint64_t, int64_t, 64, 1, KI, \
+                            __VA_ARGS__)
 #define EW_f16(...) EW_LOOP(f16, uint16_t, float, int, int, 0, 1, KF, __VA_ARGS__)
 #define EW_bf16(...) EW_LOOP(bf16, uint16_t, float, int, int, 0, 1, KF, __VA_ARGS__)
 #define EW_f32(...) EW_LOOP(f32, float, float, int, int, 0, 1, KF, __VA_ARGS__)
@@ -92,8 +95,8 @@ narrow_f16(uint16_t *restrict d, const float *restrict s, int64_t n)
     int64_t i = 0;
 #if defined(__F16C__)
     for (; i + 8 <= n; i += 8)
-        _mm_storeu_si128((__m128i *)(d + i),
-                         _mm256_cvtps_ph(_mm256_loadu_ps(s + i), _MM_FROUND_TO_NEAREST_INT));
+        _mm_storeu_si128((__m128i *)(d + i), _mm256_cvtps_ph(_mm256_loadu_ps(s + i),
+                                                             _MM_FROUND_TO_NEAREST_INT));
 #endif
     for (; i < n; i++)
         d[i] = tt_f32_to_f16(s[i]);

@@ -468,8 +468,10 @@ tt_matmul(const tt_view *out, const tt_view *a, const tt_view *b, double alpha,
         if (!s && wide == dt)
             s = tt_copy(&wb, b);
         if (!s) {
-            s = beta != 0 ? (wide != dt ? widen(&wc, out) : tt_empty(&wc, dt, nd, out->shape))
-                          : tt_empty(&wc, wide, nd, out->shape);
+            if (beta == 0)
+                s = tt_empty(&wc, wide, nd, out->shape);
+            else
+                s = wide != dt ? widen(&wc, out) : tt_empty(&wc, dt, nd, out->shape);
             if (!s && beta != 0 && wide == dt)
                 s = tt_copy(&wc, out);
             if (!s) {

@@ -225,8 +225,9 @@ parallel_reduce(const rplan *p, loop2d fn, const void *ctx, const void *identity
     if (p->out_numel == 1) {
         /* two_pass_reduction: one output slot per thread, then reduce the slots */
         char buf[TT_MAX_DIMS * 8];
-        char *slots = nthreads * p->osize <= (int)sizeof buf ? buf
-                                                            : malloc((size_t)nthreads * p->osize);
+        char *slots = buf;
+        if (nthreads * p->osize > (int)sizeof buf)
+            slots = malloc((size_t)nthreads * p->osize);
         if (!slots) {
             for_each_2d(p, p->out, p->in, 0, p->numel, fn, ctx);
             return;
@@ -1393,7 +1394,8 @@ tt_reduce(const tt_view *out, const tt_view *in, tt_reduce_op op,
     for (int i = 0; i < in->ndim; i++)
         nreduced += out->shape[i] == 1 && in->shape[i] != 1;
     if (nreduced > 1)
-        return tt_fail(TT_EVALUE, "%s: reduce one dim (flatten first)", tt_reduce_names[op]);
+        return tt_fail(TT_EVALUE, "%s: reduce one dim (flatten first)",
+                       tt_reduce_names[op]);
     c.is_min = op == TT_RED_ARGMIN;
     reduce_each(&p, arg_loops[dt], &c, FAM_ARG, fl, finish_arg_index, &f);
     return TT_OK;

@@ -16,7 +16,8 @@
 #       out[i] = op(a[i]); p*/i* are the op's parameters (see ctensor/unary_ops.def).
 #   pow_scalar(a, exponent, out=None)       a ** exponent with torch's special cases
 #   clamp(a, min=None, max=None, out=None)  scalar bounds
-#   rounded(a, decimals=0, out=None) (torch.round), nan_to_num(a, nan=0., posinf=None, neginf=None, out=None)
+#   rounded(a, decimals=0, out=None)       torch.round
+#   nan_to_num(a, nan=0., posinf=None, neginf=None, out=None)
 #   ternary(op, a, b, c, out=None, dtype=None, value=1)
 #       where(cond, b, c), clamp(x, lo, hi), lerp(a, b, weight), addcmul/addcdiv(a, b, c,
 #       value=); any of b, c may be a Python scalar.
@@ -312,7 +313,8 @@ def rounded(TensorBase a not None, int decimals=0, TensorBase out=None):
     return run_unary(TT_UN_ROUND_DECIMALS, a, out, a.v.dtype, &args)
 
 
-def nan_to_num(TensorBase a not None, nan=0.0, posinf=None, neginf=None, TensorBase out=None):
+def nan_to_num(TensorBase a not None, nan=0.0, posinf=None, neginf=None,
+               TensorBase out=None):
     """Replace NaN, +inf and -inf (defaults: 0 and the dtype's largest finite values)."""
     cdef tt_unary_args args
     memset(&args, 0, sizeof(args))
@@ -419,7 +421,8 @@ cdef tuple keepdim_shape(TensorBase a, bint *mask, int64_t *kshape):
 
 cdef tt_dtype default_reduce_dtype(int code, tt_dtype dt):
     """torch's result dtype of a reduction when dtype= is not given."""
-    if (code == TT_RED_SUM or code == TT_RED_PROD) and tt_dtypes[dt].category != TT_CAT_FLOAT:
+    if ((code == TT_RED_SUM or code == TT_RED_PROD)
+            and tt_dtypes[dt].category != TT_CAT_FLOAT):
         return TT_INT64
     return dt
 
@@ -440,11 +443,13 @@ def reduce(op, TensorBase a not None, dims=None, bint keepdim=False, dtype=None,
     cdef int64_t kshape[TT_MAX_DIMS]
     reduce_dims(dims, a.v.ndim, mask)
     cdef tuple squeezed = keepdim_shape(a, mask, kshape)
-    cdef tt_dtype dt = default_reduce_dtype(code, a.v.dtype) if dtype is None else dtype_code(dtype)
+    cdef tt_dtype dt = (default_reduce_dtype(code, a.v.dtype) if dtype is None
+                        else dtype_code(dtype))
     cdef tt_dtype compute = dt
     if code == TT_RED_MEAN and (dt == TT_FLOAT16 or dt == TT_BFLOAT16):
         compute = TT_FLOAT32                # torch: cast to float, sum, divide, cast back
-    if code == TT_RED_ALL or code == TT_RED_ANY or code == TT_RED_ARGMAX or code == TT_RED_ARGMIN:
+    if (code == TT_RED_ALL or code == TT_RED_ANY or code == TT_RED_ARGMAX
+            or code == TT_RED_ARGMIN):
         compute = a.v.dtype
     if (code == TT_RED_MEAN or code == TT_RED_NORM or code == TT_RED_VAR or
             code == TT_RED_STD) and tt_dtypes[compute].category != TT_CAT_FLOAT:
@@ -537,7 +542,8 @@ def scan(TensorBase a not None, dim, bint product=False, dtype=None):
 
 
 # ---- matmul ----------------------------------------------------------------------------
-def matmul(TensorBase a not None, TensorBase b not None, TensorBase out=None, alpha=1, beta=0):
+def matmul(TensorBase a not None, TensorBase b not None, TensorBase out=None, alpha=1,
+           beta=0):
     """alpha * a @ b + beta * out for a (..., m, k), b (..., k, n) with equal batch dims
     (broadcast them with expand first) and one dtype; out= is written in place."""
     cdef int nd = a.v.ndim, i
