@@ -21,7 +21,15 @@
 #   ternary(op, a, b, c, out=None, dtype=None, value=1)
 #       where(cond, b, c), clamp(x, lo, hi), lerp(a, b, weight), addcmul/addcdiv(a, b, c,
 #       value=); any of b, c may be a Python scalar.
-#   (reductions and matmul: see their sections below)
+#   reduce(op, a, dims=None, keepdim=False, dtype=None, p=2., correction=1., name=None)
+#       sum prod mean amax amin all any norm (p) var std (correction) argmax argmin
+#       (REDUCE_OPS) over dims (an int, a tuple, or None for all); bit-for-bit torch's
+#       results for the same thread count.  dtype= casts first (integer sum/prod default
+#       to int64); name= is the op name in torch's empty-reduction errors.
+#   reduce_with_index(a, dim, keepdim=False, is_min=False) -> (values, indices)
+#   scan(a, dim, product=False, dtype=None)        cumsum / cumprod
+#   matmul(a, b, out=None, alpha=1, beta=0)        alpha * a @ b + beta * out, for
+#       (..., m, k) @ (..., k, n) with equal batch dims (expand to broadcast them)
 #
 # op is a name from BINARY_OPS / UNARY_OPS / TERNARY_OPS, or its int code (a dict lookup
 # saved).  out= is written in place (in-place ops pass self): it must have the broadcast
