@@ -68,10 +68,14 @@ cdef int check_kernel(tt_status s) except -1:
 
 
 cdef TensorBase in_dtype(TensorBase t, tt_dtype dt):
-    """t itself when it has dtype dt, else a cast copy."""
+    """t itself when it has dtype dt, else a cast copy laid out like t (as torch's .to())."""
     if t.v.dtype == dt:
         return t
     cdef TensorBase c = new_empty(dt, t.v.ndim, t.v.shape)
+    cdef const tt_view *src[1]
+    src[0] = &t.v
+    if t.v.ndim > 1:
+        tt_elementwise_strides(c.v.strides, t.v.ndim, t.v.shape, 1, src)
     cdef tt_status s
     if tt_view_numel(&t.v) >= NOGIL_NUMEL:
         with nogil:
@@ -91,15 +95,17 @@ cdef inline int64_t shape_numel(int nd, const int64_t *shape) noexcept:
 
 
 cdef TensorBase out_for(TensorBase out, tt_dtype rdt, int nd, const int64_t *shape,
-                        const tt_view **ins, int nin):
+                        const tt_view **ins, int nin, const tt_view **layout=NULL):
     """The tensor a kernel writes: a new one, out itself, or a temporary in the result
-    dtype when out has another dtype (finish() casts it into out)."""
+    dtype when out has another dtype (finish() casts it into out).  A new one is laid
+    out after `layout` (the operands before any cast; default: ins)."""
     cdef int i
     cdef TensorBase res
     if out is None:
         res = new_empty(rdt, nd, shape)
         if nd > 1:      # torch's layout: the inputs' memory order (Note [output layout])
-            tt_elementwise_strides(res.v.strides, nd, shape, nin, ins)
+            tt_elementwise_strides(res.v.strides, nd, shape, nin,
+                                   layout if layout != NULL else ins)
         return res
     cdef bint same = out.v.ndim == nd
     if same:
@@ -113,7 +119,7 @@ cdef TensorBase out_for(TensorBase out, tt_dtype rdt, int nd, const int64_t *sha
     check(tt_check_writable(&out.v, nin, ins))
     if out.v.dtype == rdt:
         return out
-    return out_for(None, rdt, nd, shape, ins, nin)
+    return out_for(None, rdt, nd, shape, ins, nin, layout)
 
 
 cdef object finish(TensorBase out, TensorBase res):
@@ -185,6 +191,8 @@ def binary(op, a, b, TensorBase out=None, dtype=None, alpha=None):
     cdef tt_storage fa, fb
     cdef int64_t ba = 0, bb = 0
     cdef const tt_view *ins[2]
+    cdef const tt_view *lay[2]       # the operands as given: torch lays out by them
+    cdef TensorBase oa = ta, ob = tb
     if a_t:
         ta = in_dtype(ta, dt)
         ins[0] = &ta.v
@@ -207,10 +215,12 @@ def binary(op, a, b, TensorBase out=None, dtype=None, alpha=None):
         tt_scalar_view(&sb, &fb, &bb, dt)
         ins[1] = &sb
 
+    lay[0] = &oa.v if a_t else ins[0]
+    lay[1] = &ob.v if b_t else ins[1]
     cdef int nd
     cdef int64_t shape[TT_MAX_DIMS]
     check(tt_broadcast_shape(&nd, shape, 2, ins))
-    res = out_for(out, tt_binary_result_dtype(code, dt), nd, shape, ins, 2)
+    res = out_for(out, tt_binary_result_dtype(code, dt), nd, shape, ins, 2, lay)
     cdef tt_status s
     if shape_numel(nd, shape) >= NOGIL_NUMEL:
         with nogil:
@@ -224,11 +234,14 @@ def binary(op, a, b, TensorBase out=None, dtype=None, alpha=None):
 # ---- unary -----------------------------------------------------------------------------
 cdef object run_unary(int code, TensorBase a, TensorBase out, tt_dtype dt,
                       tt_unary_args *args):
+    cdef const tt_view *lay[1]
+    lay[0] = &a.v
+    cdef TensorBase given = a
     a = in_dtype(a, dt)
     cdef const tt_view *ins[1]
     ins[0] = &a.v
     cdef TensorBase res = out_for(out, tt_unary_result_dtype(code, dt), a.v.ndim,
-                                  a.v.shape, ins, 1)
+                                  a.v.shape, ins, 1, lay)
     cdef tt_status s
     if tt_view_numel(&a.v) >= NOGIL_NUMEL:
         with nogil:
@@ -305,9 +318,29 @@ def clamp(TensorBase a not None, min=None, max=None, TensorBase out=None):
         args.p[0] = -INFINITY if min is None else float(min)
         args.p[1] = INFINITY if max is None else float(max)
     else:
-        args.i[0] = INT64_MIN if min is None else min.__index__()
-        args.i[1] = INT64_MAX if max is None else max.__index__()
+        args.i[0] = INT64_MIN if min is None else int_in_dtype(min, dt)
+        args.i[1] = INT64_MAX if max is None else int_in_dtype(max, dt)
     return run_unary(TT_UN_CLAMP, a, out, dt, &args)
+
+
+cdef int64_t int_in_dtype(object value, tt_dtype dt) except? -1:
+    """A Python integer as torch's Scalar.to<T>(): range-checked (unsigned types also take
+    negatives down to -max, wrapping), then wrapped to the dtype."""
+    cdef int bits = tt_dtypes[dt].itemsize * 8
+    v = value.__index__()
+    if dt == TT_BOOL:
+        return 1 if v else 0
+    if tt_dtypes[dt].is_signed:
+        lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    else:
+        hi = (1 << bits) - 1
+        lo = -hi
+    if not lo <= v <= hi:
+        raise RuntimeError(f"value cannot be converted to type "
+                           f"{tt_dtypes[dt].name.decode()}_t without overflow")
+    if not tt_dtypes[dt].is_signed and v < 0:
+        v += 1 << bits
+    return v
 
 
 def rounded(TensorBase a not None, int decimals=0, TensorBase out=None):
@@ -362,6 +395,7 @@ def ternary(op, a, b, c, TensorBase out=None, dtype=None, value=1):
     cdef tt_storage fs[3]
     cdef int64_t bufs[3]
     cdef const tt_view *ins[3]
+    cdef const tt_view *lay[3]       # the operands as given: torch lays out by them
     cdef list keep = []
     cdef tt_dtype want
     for k in range(3):
@@ -370,16 +404,19 @@ def ternary(op, a, b, c, TensorBase out=None, dtype=None, value=1):
             t = in_dtype(<TensorBase>ops[k], want)
             keep.append(t)
             ins[k] = &t.v
+            lay[k] = &(<TensorBase>ops[k]).v
         else:
             bufs[k] = 0
             tt_scalar_to(&bufs[k], want, to_scalar(ops[k]))
             tt_scalar_view(&sv[k], &fs[k], &bufs[k], want)
             ins[k] = &sv[k]
+            lay[k] = &sv[k]
     cdef int nd
     cdef int64_t shape[TT_MAX_DIMS]
     check(tt_broadcast_shape(&nd, shape, 3, ins))
     # lerp's scalar weight is an argument, not an operand, for torch's layout rule
-    cdef TensorBase res = out_for(out, dt, nd, shape, ins, 2 if args.c_is_value else 3)
+    cdef TensorBase res = out_for(out, dt, nd, shape, ins, 2 if args.c_is_value else 3,
+                                  lay)
     cdef tt_status s
     if shape_numel(nd, shape) >= NOGIL_NUMEL:
         with nogil:
@@ -459,6 +496,9 @@ def reduce(op, TensorBase a not None, dims=None, bint keepdim=False, dtype=None,
     if (code == TT_RED_ALL or code == TT_RED_ANY or code == TT_RED_ARGMAX
             or code == TT_RED_ARGMIN):
         compute = a.v.dtype
+    if (code == TT_RED_ARGMAX or code == TT_RED_ARGMIN) and compute == TT_BOOL:
+        raise RuntimeError(f"{name or tt_reduce_names[code].decode()}(): does not support "
+                           "bool input")
     if (code == TT_RED_MEAN or code == TT_RED_NORM or code == TT_RED_VAR or
             code == TT_RED_STD) and tt_dtypes[compute].category != TT_CAT_FLOAT:
         opname = name or tt_reduce_names[code].decode()
