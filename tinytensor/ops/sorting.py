@@ -213,7 +213,9 @@ class _EvenlyDistributed(Function):
     def forward(ctx, input, ignore_nan):
         flat = _memory_order(input)
         if input.numel() == 0:
-            result = _C.fill_(_C.empty((), input.dtype), float("nan"))
+            # torch returns NaN converted to the dtype (0 for uint8, INT_MIN for int32, ...)
+            nan = _C.fill_(_C.empty((), _C.float64), float("nan"))
+            result = _C.cast(nan, input.dtype)
         else:
             result = _C.view(_C.median_dim(flat, 0, ignore_nan, True)[0], ())
         ctx.save_for_backward(input, result)
