@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -78,17 +79,39 @@ PER_FILE_FLAGS = {
 
 
 class build_ext_per_file(build_ext):
-    """build_ext that appends PER_FILE_FLAGS to the compile command of those files."""
+    """build_ext that appends PER_FILE_FLAGS to the compile command of those files and
+    compiles the files in parallel (one job per core: the Cython output alone takes as long
+    as all of ctensor/, so two cores halve the build)."""
 
     def build_extensions(self):
-        compile_one = getattr(self.compiler, "_compile", None)
+        compiler = self.compiler
+        compile_one = getattr(compiler, "_compile", None)
         if compile_one is not None:     # unix compilers compile one file per _compile call
             def _compile(obj, src, ext, cc_args, extra_postargs, pp_opts):
                 key = os.path.relpath(src).replace(os.sep, "/")
                 extra = list(extra_postargs) + PER_FILE_FLAGS.get(key, [])
                 return compile_one(obj, src, ext, cc_args, extra, pp_opts)
-            self.compiler._compile = _compile
+            compiler._compile = _compile
+            compiler.compile = lambda *a, **kw: compile_in_parallel(compiler, *a, **kw)
         super().build_extensions()
+
+
+def compile_in_parallel(compiler, sources, output_dir=None, macros=None, include_dirs=None,
+                        debug=0, extra_preargs=None, extra_postargs=None, depends=None):
+    """CCompiler.compile with the per-file _compile calls spread over a thread pool."""
+    macros, objects, extra_postargs, pp_opts, build = compiler._setup_compile(
+        output_dir, macros, include_dirs, sources, depends, extra_postargs)
+    cc_args = compiler._get_cc_args(pp_opts, debug, extra_preargs)
+
+    def compile_object(obj):
+        src, ext = build[obj]
+        compiler._compile(obj, src, ext, cc_args, extra_postargs, pp_opts)
+
+    # the largest source (the Cython output) first, so it never starts last
+    order = sorted(build, key=lambda obj: -os.path.getsize(build[obj][0]))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(compile_object, order))
+    return objects
 
 
 setup(
