@@ -55,11 +55,35 @@ def bits(t):
     return out
 
 
+class LoopPlan(dict):
+    """loop_plan's answer: a dict (shape, strides, itemsize, numel, inner_loop, ...)
+    whose str() is a small table, one line per operand (out first)."""
+
+    def __str__(self):
+        names = ["out"] + [f"in{k}" for k in range(1, len(self["strides"]))]
+        lines = [f"loop dims {self['shape']} (innermost first), {self['numel']} elements"]
+        lines += [f"  {n:3s} byte strides {s}" for n, s in zip(names, self["strides"])]
+        lines.append(f"inner loop: {self['inner_loop']}")
+        return "\n".join(lines)
+
+
+def _inner_loop(inner, itemsize):
+    """Which branch of a generated elementwise loop (binary.c) the innermost steps take."""
+    if all(s == size for s, size in zip(inner, itemsize)):
+        return "contiguous"
+    fixed = [k for k in range(1, len(inner)) if inner[k] == 0]
+    if len(inner) == 3 and len(fixed) == 1 and inner[0] == itemsize[0] and \
+            inner[3 - fixed[0]] == itemsize[3 - fixed[0]]:
+        return f"contiguous, in{fixed[0]} held fixed (a scalar)"
+    return "strided"
+
+
 def loop_plan(out, *inputs, coalesce=True):
     """How the iterator walks out <- f(*inputs): the loop dims (innermost first), byte
-    strides per operand, and whether the inner loop is the contiguous (vectorised) one."""
-    plan = _C.iter_plan(out, inputs, coalesce)
+    strides per operand, and which inner-loop branch runs (contiguous ones vectorise)."""
+    plan = LoopPlan(_C.iter_plan(out, inputs, coalesce))
     inner = [s[0] for s in plan["strides"]]
     plan["contiguous_inner_loop"] = all(s == size for s, size in zip(inner, plan["itemsize"]))
+    plan["inner_loop"] = _inner_loop(inner, plan["itemsize"])
     plan["broadcast_operands"] = [k for k, s in enumerate(plan["strides"]) if 0 in s]
     return plan
