@@ -3,8 +3,8 @@
 A ```python block is executed (blocks of one chapter share a namespace, in order); when
 the next block is a ```text block, the printed output must equal it.  A python block
 whose first line is `# requires: <name>` needs that module or program (matplotlib,
-Graphviz's `dot`): the chapter test leaves it out, and a test of its own runs the
-chapter up to it, or is skipped with the reason when the name is missing.
+Graphviz's `dot`): it runs with its chapter when the name is there; when it is missing
+the chapter runs without it and a test of its own is skipped, saying why.
 ```python no-run blocks are shown but not run.
 
 The introspection helpers the tour uses (tinytensor.explain, bits, loop_plan) are
@@ -41,12 +41,13 @@ def available(name):
     return importlib.util.find_spec(name) is not None or shutil.which(name) is not None
 
 
-def run_chapter(chapter, upto=None):
-    """Run the chapter's python blocks in order (optional ones only when it is `upto`)."""
+def run_chapter(chapter):
+    """Run the chapter's python blocks in order, leaving out those whose needs are missing."""
     found = blocks(os.path.join(TOUR, chapter))
     namespace = {"__name__": "__tour__"}
     for i, (kind, code) in enumerate(found):
-        if kind != "python" or (requirement(code) and i != upto):
+        needs = requirement(code)
+        if kind != "python" or (needs and not available(needs)):
             continue
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
@@ -55,8 +56,6 @@ def run_chapter(chapter, upto=None):
             expected = found[i + 1][1]
             got = re.sub(r"0x[0-9a-f]+", "0x...", out.getvalue())
             assert got.rstrip() == expected.rstrip(), f"{chapter} block {i} printed:\n{got}"
-        if i == upto:
-            return
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -64,17 +63,15 @@ def test_tour_chapter_runs_and_prints_what_it_shows(chapter):
     run_chapter(chapter)
 
 
-OPTIONAL = [(c, i, requirement(code)) for c in CHAPTERS
-            for i, (kind, code) in enumerate(blocks(os.path.join(TOUR, c)))
-            if kind == "python" and requirement(code)]
+MISSING = [(c, i, requirement(code)) for c in CHAPTERS
+           for i, (kind, code) in enumerate(blocks(os.path.join(TOUR, c)))
+           if kind == "python" and requirement(code) and not available(requirement(code))]
 
 
-@pytest.mark.parametrize("chapter,block,needs", OPTIONAL,
-                         ids=[f"{c}[block {i}]" for c, i, _ in OPTIONAL])
-def test_tour_block_with_optional_dependency(chapter, block, needs):
-    if not available(needs):
-        pytest.skip(f"{chapter}: block {block} needs {needs}, which is not installed")
-    run_chapter(chapter, upto=block)
+@pytest.mark.parametrize("chapter,block,needs", MISSING,
+                         ids=[f"{c}[block {i}]" for c, i, _ in MISSING])
+def test_tour_block_left_out(chapter, block, needs):
+    pytest.skip(f"{chapter}: block {block} needs {needs}, which is not installed")
 
 
 # ---- the helpers ---------------------------------------------------------------------
