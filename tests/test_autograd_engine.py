@@ -477,6 +477,25 @@ def test_node_pre_and_post_hooks():
     assert log == [("pre", 1), ("post", 2, 1)]
 
 
+def test_accumulate_grad_node_hooks_run_in_torchs_order():
+    def run(lib):
+        x = lib.tensor([1.0], requires_grad=True)
+        y = (x * 2).sum()
+        acc = y.grad_fn.next_functions[0][0].next_functions[0][0]
+        log = [acc.name()]
+        acc.register_prehook(lambda go: log.append(("pre", go[0].tolist())))
+        acc.register_prehook(lambda go: (go[0] + 1,))
+        acc.register_hook(lambda gi, go: log.append(("post", gi, go[0].tolist(),
+                                                      x.grad.tolist())))
+        x.register_hook(lambda g: g * 10)
+        y.backward(retain_graph=True)
+        log.append(x.grad.tolist())
+        log.append([g.tolist() for g in lib.autograd.grad(y, x)])   # grad(): no node hooks
+        return log
+
+    assert run(tt) == run(torch)
+
+
 def test_non_leaf_grad_warns_and_is_none():
     x, _ = pair([1.0, 2.0])
     y = mul(x, x)

@@ -227,8 +227,17 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
             if captures is not None:
                 for _, k in captures.get(node, ()):
                     captured[k] = g
-            elif g is not None:
+                continue
+            if node._has_hooks and node._pre_hooks:
+                for fn in list(node._pre_hooks.values()):
+                    r = fn((g,))
+                    if r is not None:
+                        g = r[0]
+            if g is not None:
                 accumulate_grad(var, g, create_graph)
+            if node._has_hooks and node._post_hooks:     # torch passes no grad_inputs
+                for fn in list(node._post_hooks.values()):
+                    fn((), (g,))
             continue
         hooked = node._has_hooks
         if hooked:

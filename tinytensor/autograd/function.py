@@ -96,6 +96,9 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
 
+    def name(self):
+        return "torch::autograd::AccumulateGrad"     # torch's node is C++, named so
+
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved "
