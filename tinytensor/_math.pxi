@@ -326,7 +326,7 @@ def clamp(TensorBase a not None, min=None, max=None, TensorBase out=None):
 cdef int64_t int_in_dtype(object value, tt_dtype dt) except? -1:
     """A Python integer as torch's Scalar.to<T>(): range-checked (unsigned types also take
     negatives down to -max, wrapping), then wrapped to the dtype."""
-    cdef int bits = tt_dtypes[dt].itemsize * 8
+    cdef object bits = tt_dtypes[dt].itemsize * 8     # Python int: 1 << 63 is no C shift
     v = value.__index__()
     if dt == TT_BOOL:
         return 1 if v else 0
