@@ -128,7 +128,7 @@ typedef void (*tt_loop)(char **ptr, const int64_t *step, int64_t n, const void *
 tt_status tt_iter_run(const tt_view *out, int ninputs, const tt_view *const *inputs,
                       tt_loop loop, const void *extra);
 
-/* The plan tt_iter_run makes, for callers that need to look at or reuse it (reductions,
+/* The plan tt_iter_run makes, for callers that need to look at or reuse it (gather.c,
  * the teaching helper that prints loop plans).  Arrays are innermost dim first. */
 typedef struct {
     int nop;                                    /* operands: output + inputs */
@@ -142,7 +142,7 @@ typedef struct {
 } tt_iter_plan;
 
 enum {
-    TT_ITER_INPUT_ORDER = 1,    /* order dims by the first input's strides (reductions) */
+    TT_ITER_INPUT_ORDER = 1,    /* order dims by the first input's strides first */
     TT_ITER_NO_COALESCE = 2,    /* keep dims apart (for teaching: show the raw plan) */
 };
 tt_status tt_iter_plan_build(tt_iter_plan *plan, const tt_view *out, int ninputs,

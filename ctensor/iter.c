@@ -1,5 +1,6 @@
-/* iter.c -- the one strided N-d iterator.  Copy, cast, elementwise and reduction work
- * all come here; only this file knows about shapes.
+/* iter.c -- the one strided N-d iterator.  Copies, casts, elementwise math and the
+ * gather/scatter loops all come here.  (Reductions are the exception: reduce.c walks
+ * them in torch's own order so that sums round as torch's do.)
  *
  * Given an output view and up to three inputs it
  *   1. broadcasts each input to the output's shape (a missing or size-1 dim gets
@@ -18,8 +19,8 @@
 
 /* Note [dim order]: dims are sorted by the output's strides first (so writes are
  * sequential), then by the inputs' where the output does not decide (stride 0: a
- * reduction or a broadcast).  TT_ITER_INPUT_ORDER makes the first input decide first,
- * which a reduction wants: it reads its input in memory order. */
+ * broadcast).  TT_ITER_INPUT_ORDER makes the first input decide first, so the walk
+ * reads that input in memory order (loop_plan's input_order shows it). */
 static bool
 inner_than(const tt_iter_plan *p, int a, int b, int first_op)
 {
