@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "half.h"
+#include "order.h"
 
 /* Every rounding step here is torch's own: no contraction of a * b + c into an fma
  * unless written as fmaf/fma (see Note [contracted cephes]).  Build this file like
@@ -1220,222 +1221,8 @@ multinomial_cumulative(tt_generator *g, int64_t *out, const void *probs, tt_dtyp
  * (value, index) pairs with libstdc++'s std::partial_sort (k * 64 <= n) or
  * std::nth_element + std::sort, comparing values only.  Equal values (zero
  * probabilities, or 16-bit floats) come out in whatever order those algorithms leave
- * them, so the code below is libstdc++'s introselect / introsort / heap select, step
- * for step, over the comparator "a before b if a is NaN and b is not, or a > b". */
-typedef struct {
-    double key;
-    int64_t index;
-} keyed;
-
-static inline bool
-before(keyed a, keyed b)
-{
-    return (isnan(a.key) && !isnan(b.key)) || a.key > b.key;
-}
-
-static inline void
-swap_keyed(keyed *a, keyed *b)
-{
-    keyed t = *a;
-    *a = *b;
-    *b = t;
-}
-
-static int
-floor_log2(int64_t n)
-{
-    int r = 0;
-    while (n >>= 1)
-        r++;
-    return r;
-}
-
-static void
-heap_adjust(keyed *first, int64_t hole, int64_t len, keyed value)
-{
-    int64_t top = hole, child = hole;
-    while (child < (len - 1) / 2) {
-        child = 2 * (child + 1);
-        if (before(first[child], first[child - 1]))
-            child--;
-        first[hole] = first[child];
-        hole = child;
-    }
-    if ((len & 1) == 0 && child == (len - 2) / 2) {
-        child = 2 * (child + 1);
-        first[hole] = first[child - 1];
-        hole = child - 1;
-    }
-    for (int64_t parent = (hole - 1) / 2; hole > top && before(first[parent], value);
-         parent = (hole - 1) / 2) {
-        first[hole] = first[parent];
-        hole = parent;
-    }
-    first[hole] = value;
-}
-
-static void
-heap_make(keyed *first, int64_t len)
-{
-    if (len < 2)
-        return;
-    for (int64_t parent = (len - 2) / 2;; parent--) {
-        heap_adjust(first, parent, len, first[parent]);
-        if (parent == 0)
-            return;
-    }
-}
-
-static void
-heap_pop(keyed *first, int64_t len, keyed *result)
-{
-    keyed value = *result;
-    *result = *first;
-    heap_adjust(first, 0, len, value);
-}
-
-static void
-heap_select(keyed *first, keyed *middle, keyed *last)
-{
-    heap_make(first, middle - first);
-    for (keyed *i = middle; i < last; i++)
-        if (before(*i, *first))
-            heap_pop(first, middle - first, i);
-}
-
-static void
-partial_sort(keyed *first, keyed *middle, keyed *last)
-{
-    heap_select(first, middle, last);
-    for (keyed *end = middle; end - first > 1;) {
-        end--;
-        heap_pop(first, end - first, end);
-    }
-}
-
-static void
-linear_insert(keyed *last)
-{
-    keyed value = *last;
-    for (keyed *next = last - 1; before(value, *next); next--) {
-        *last = *next;
-        last = next;
-    }
-    *last = value;
-}
-
-static void
-insertion_sort(keyed *first, keyed *last)
-{
-    if (first == last)
-        return;
-    for (keyed *i = first + 1; i != last; i++) {
-        if (before(*i, *first)) {
-            keyed value = *i;
-            memmove(first + 1, first, (size_t)(i - first) * sizeof *first);
-            *first = value;
-        } else {
-            linear_insert(i);
-        }
-    }
-}
-
-static keyed *
-partition_pivot(keyed *first, keyed *last)
-{
-    keyed *a = first + 1, *b = first + (last - first) / 2, *c = last - 1;
-    /* median of three moved to *first */
-    if (before(*a, *b)) {
-        if (before(*b, *c))
-            swap_keyed(first, b);
-        else if (before(*a, *c))
-            swap_keyed(first, c);
-        else
-            swap_keyed(first, a);
-    } else if (before(*a, *c)) {
-        swap_keyed(first, a);
-    } else if (before(*b, *c)) {
-        swap_keyed(first, c);
-    } else {
-        swap_keyed(first, b);
-    }
-    keyed *lo = first + 1, *hi = last;
-    for (;;) {
-        while (before(*lo, *first))
-            lo++;
-        hi--;
-        while (before(*first, *hi))
-            hi--;
-        if (!(lo < hi))
-            return lo;
-        swap_keyed(lo, hi);
-        lo++;
-    }
-}
-
-static void
-introsort_loop(keyed *first, keyed *last, int depth)
-{
-    while (last - first > 16) {
-        if (depth == 0) {
-            partial_sort(first, last, last);
-            return;
-        }
-        depth--;
-        keyed *cut = partition_pivot(first, last);
-        introsort_loop(cut, last, depth);
-        last = cut;
-    }
-}
-
-static void
-stl_sort(keyed *first, keyed *last)
-{
-    if (first == last)
-        return;
-    introsort_loop(first, last, 2 * floor_log2(last - first));
-    if (last - first > 16) {
-        insertion_sort(first, first + 16);
-        for (keyed *i = first + 16; i != last; i++)
-            linear_insert(i);
-    } else {
-        insertion_sort(first, last);
-    }
-}
-
-static void
-nth_element(keyed *first, keyed *nth, keyed *last)
-{
-    if (first == last || nth == last)
-        return;
-    int depth = 2 * floor_log2(last - first);
-    while (last - first > 3) {
-        if (depth == 0) {
-            heap_select(first, nth + 1, last);
-            swap_keyed(first, nth);
-            return;
-        }
-        depth--;
-        keyed *cut = partition_pivot(first, last);
-        if (cut <= nth)
-            first = cut;
-        else
-            last = cut;
-    }
-    insertion_sort(first, last);
-}
-
-/* torch.topk(largest=True, sorted=True) order of the first k of rank[0..n) */
-static void
-topk_order(keyed *rank, int64_t n, int64_t k)
-{
-    if (k * 64 <= n) {
-        partial_sort(rank, rank + k, rank + n);
-    } else {
-        nth_element(rank, rank + k - 1, rank + n);
-        stl_sort(rank, rank + k - 1);
-    }
-}
+ * them, so stl_order.c's tt_topk_order (libstdc++'s algorithms step for step) orders
+ * the samples, on descending keys (complemented): NaN first, then larger values. */
 
 /* Without replacement (or one sample): argmax / topk of p / q with q ~ Exp(1), the
  * division rounded to the probabilities' dtype (torch's "Gumbel" trick). */
@@ -1446,7 +1233,7 @@ multinomial_gumbel(tt_generator *g, int64_t *out, const void *probs, tt_dtype dt
     int64_t total = n_dist * n_cat;
     size_t item = (size_t)tt_dtypes[dtype].itemsize;
     void *q = malloc((size_t)total * item);
-    keyed *rank = malloc((size_t)n_cat * sizeof *rank);
+    tt_keyed *rank = malloc((size_t)n_cat * sizeof *rank);
     if (q == NULL || rank == NULL) {
         free(q);
         free(rank);
@@ -1460,18 +1247,23 @@ multinomial_gumbel(tt_generator *g, int64_t *out, const void *probs, tt_dtype dt
         put_double(q, dtype, i, r);
     }
     for (int64_t i = 0; i < n_dist; i++) {
-        for (int64_t j = 0; j < n_cat; j++) {
-            rank[j].key = get_double(q, dtype, i * n_cat + j);
-            rank[j].index = j;
-        }
         if (n_sample == 1) {
             int64_t best = 0;   /* argmax: first maximum, NaN wins */
-            for (int64_t j = 1; j < n_cat && !isnan(rank[best].key); j++)
-                if (isnan(rank[j].key) || rank[j].key > rank[best].key)
+            double top = get_double(q, dtype, i * n_cat);
+            for (int64_t j = 1; j < n_cat && !isnan(top); j++) {
+                double v = get_double(q, dtype, i * n_cat + j);
+                if (isnan(v) || v > top) {
                     best = j;
+                    top = v;
+                }
+            }
             out[i] = best;
         } else {
-            topk_order(rank, n_cat, n_sample);
+            for (int64_t j = 0; j < n_cat; j++) {
+                rank[j].key = ~tt_double_key(get_double(q, dtype, i * n_cat + j));
+                rank[j].index = j;
+            }
+            tt_topk_order(rank, n_cat, n_sample, true);
             for (int64_t k = 0; k < n_sample; k++)
                 out[i * n_sample + k] = rank[k].index;
         }

@@ -4,12 +4,12 @@
  * These ops see a tensor as rows along `dim`.  The strided iterator walks the other
  * dims (every operand viewed with `dim` dropped) and calls a row kernel, which does the
  * 1-D work with the row's stride.  A kernel loads its row as (key, index) pairs, where
- * the key is a uint64 whose unsigned order is torch's order of the values (Note [order
- * keys]): one set of sorting routines then serves every dtype.  Values are written back
+ * the key is a uint64 whose unsigned order is torch's order of the values (order.h,
+ * Note [order keys]): one set of sorting routines then serves every dtype.  Values are written back
  * by copying the element an index points to, so results keep their exact bits.
  *
  * Which algorithm runs decides the order of ties, so each op uses the one torch uses
- * (Note [torch's tie order]).  Gathering, scattering and counting live in gather.c. */
+ * (stl_order.c, Note [torch's tie order]).  Gathering, scattering and counting live in gather.c. */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,37 +17,8 @@
 
 #include "ctensor.h"
 #include "internal.h"
+#include "order.h"
 
-/* Note [order keys]: a value maps to a uint64 such that a < b in torch's sorting order
- * iff key(a) < key(b).  Integers flip their sign bit; floats (widened to double, which
- * is exact) flip the sign bit of positives and every bit of negatives, the classic
- * radix-sort trick.  -0.0 becomes +0.0 first (they compare equal) and every NaN becomes
- * the largest key, since torch sorts NaN above +inf.  Descending order complements the
- * keys, which also puts NaN first, as torch's descending sort does. */
-#define NAN_KEY UINT64_MAX
-
-typedef struct {
-    uint64_t key;
-    int64_t index;
-} keyed;
-
-static inline uint64_t
-double_key(double x)
-{
-    if (x != x)
-        return NAN_KEY;
-    if (x == 0)
-        x = 0.0;
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return (b >> 63) ? ~b : b | (1ull << 63);
-}
-
-static inline uint64_t
-int_key(int64_t x)
-{
-    return (uint64_t)x ^ (1ull << 63);
-}
 
 /* the key of element i of a row at p with byte stride s */
 static uint64_t
@@ -57,20 +28,20 @@ key_at(const char *p, int64_t s, int64_t i, tt_dtype dt)
     switch (dt) {
     case TT_BOOL: return *(const bool *)p;
     case TT_UINT8: return *(const uint8_t *)p;
-    case TT_INT8: return int_key(*(const int8_t *)p);
-    case TT_INT16: return int_key(*(const int16_t *)p);
-    case TT_INT32: return int_key(*(const int32_t *)p);
-    case TT_INT64: return int_key(*(const int64_t *)p);
-    case TT_FLOAT16: return double_key(tt_f16_to_f32(*(const uint16_t *)p));
-    case TT_BFLOAT16: return double_key(tt_bf16_to_f32(*(const uint16_t *)p));
-    case TT_FLOAT32: return double_key(*(const float *)p);
-    default: return double_key(*(const double *)p);
+    case TT_INT8: return tt_int_key(*(const int8_t *)p);
+    case TT_INT16: return tt_int_key(*(const int16_t *)p);
+    case TT_INT32: return tt_int_key(*(const int32_t *)p);
+    case TT_INT64: return tt_int_key(*(const int64_t *)p);
+    case TT_FLOAT16: return tt_double_key(tt_f16_to_f32(*(const uint16_t *)p));
+    case TT_BFLOAT16: return tt_double_key(tt_bf16_to_f32(*(const uint16_t *)p));
+    case TT_FLOAT32: return tt_double_key(*(const float *)p);
+    default: return tt_double_key(*(const double *)p);
     }
 }
 
 /* buf[i] = (key of row[i], i); the switch sits outside the loop for speed */
 static void
-load_keys(keyed *buf, const char *p, int64_t s, int64_t n, tt_dtype dt, bool complement)
+load_keys(tt_keyed *buf, const char *p, int64_t s, int64_t n, tt_dtype dt, bool complement)
 {
 #define LOAD(T, KEYFN)                                                                  \
     for (int64_t i = 0; i < n; i++) {                                                   \
@@ -79,10 +50,10 @@ load_keys(keyed *buf, const char *p, int64_t s, int64_t n, tt_dtype dt, bool com
     }                                                                                   \
     break
     switch (dt) {
-    case TT_FLOAT32: LOAD(float, double_key);
-    case TT_FLOAT64: LOAD(double, double_key);
-    case TT_INT64: LOAD(int64_t, int_key);
-    case TT_INT32: LOAD(int32_t, int_key);
+    case TT_FLOAT32: LOAD(float, tt_double_key);
+    case TT_FLOAT64: LOAD(double, tt_double_key);
+    case TT_INT64: LOAD(int64_t, tt_int_key);
+    case TT_INT32: LOAD(int32_t, tt_int_key);
     default:
         for (int64_t i = 0; i < n; i++) {
             buf[i].key = key_at(p, s, i, dt);
@@ -102,10 +73,10 @@ load_keys(keyed *buf, const char *p, int64_t s, int64_t n, tt_dtype dt, bool com
 #define RUN 32
 
 static void
-insertion_sort_stable(keyed *a, int64_t n)
+insertion_sort_stable(tt_keyed *a, int64_t n)
 {
     for (int64_t i = 1; i < n; i++) {
-        keyed v = a[i];
+        tt_keyed v = a[i];
         int64_t j = i;
         while (j > 0 && v.key < a[j - 1].key) {
             a[j] = a[j - 1];
@@ -116,7 +87,7 @@ insertion_sort_stable(keyed *a, int64_t n)
 }
 
 static void
-merge(keyed *out, const keyed *a, int64_t na, const keyed *b, int64_t nb)
+merge(tt_keyed *out, const tt_keyed *a, int64_t na, const tt_keyed *b, int64_t nb)
 {
     int64_t i = 0, j = 0, k = 0;
     while (i < na && j < nb)
@@ -133,14 +104,14 @@ merge(keyed *out, const keyed *a, int64_t na, const keyed *b, int64_t nb)
 #define RADIX_MIN 2048
 
 static void
-radix_sort(keyed *buf, keyed *tmp, int64_t n)
+radix_sort(tt_keyed *buf, tt_keyed *tmp, int64_t n)
 {
     int64_t count[8][256];
     memset(count, 0, sizeof count);
     for (int64_t i = 0; i < n; i++)
         for (int b = 0; b < 8; b++)
             count[b][(buf[i].key >> (8 * b)) & 0xff]++;
-    keyed *from = buf, *to = tmp;
+    tt_keyed *from = buf, *to = tmp;
     for (int b = 0; b < 8; b++) {
         if (count[b][(buf[0].key >> (8 * b)) & 0xff] == n)
             continue;                       /* every key has this byte: nothing to do */
@@ -151,17 +122,17 @@ radix_sort(keyed *buf, keyed *tmp, int64_t n)
         }
         for (int64_t i = 0; i < n; i++)
             to[offset[(from[i].key >> (8 * b)) & 0xff]++] = from[i];
-        keyed *t = from;
+        tt_keyed *t = from;
         from = to;
         to = t;
     }
     if (from != buf)
-        memcpy(buf, from, sizeof(keyed) * (size_t)n);
+        memcpy(buf, from, sizeof(tt_keyed) * (size_t)n);
 }
 
 /* sorts buf[0..n) using tmp[0..n) as scratch; the result ends in buf */
 static void
-stable_sort(keyed *buf, keyed *tmp, int64_t n)
+stable_sort(tt_keyed *buf, tt_keyed *tmp, int64_t n)
 {
     if (n >= RADIX_MIN) {
         radix_sort(buf, tmp, n);
@@ -169,231 +140,24 @@ stable_sort(keyed *buf, keyed *tmp, int64_t n)
     }
     for (int64_t i = 0; i < n; i += RUN)
         insertion_sort_stable(buf + i, n - i < RUN ? n - i : RUN);
-    keyed *from = buf, *to = tmp;
+    tt_keyed *from = buf, *to = tmp;
     for (int64_t width = RUN; width < n; width *= 2) {
         for (int64_t lo = 0; lo < n; lo += 2 * width) {
             int64_t mid = lo + width < n ? lo + width : n;
             int64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             merge(to + lo, from + lo, mid - lo, from + mid, hi - mid);
         }
-        keyed *t = from;
+        tt_keyed *t = from;
         from = to;
         to = t;
     }
     if (from != buf)
-        memcpy(buf, from, sizeof(keyed) * (size_t)n);
-}
-
-/* ---- libstdc++'s unstable algorithms, step for step -------------------------------- */
-/* Note [torch's tie order]: torch's CPU kernels order equal values by what their
- * algorithm happens to do: sort(stable=False) on 16-bit and 8-bit dtypes and mode call
- * std::sort, topk calls std::partial_sort or std::nth_element + std::sort (libstdc++),
- * kthvalue a Sedgewick quickselect of its own.  These are deterministic, so the code
- * below repeats them step for step to give torch's indices for ties.  `before` is the
- * comparator; mode's is plain `<` on values, under which NaN is unordered (CMP_MODE).
- * Loops that libstdc++ leaves unguarded are bounded here too: a comparator that is not
- * a strict weak order (mode with NaN) must not walk out of the buffer.  The same
- * algorithms for one comparator are in random.c (Note [topk ties]). */
-typedef enum { CMP_KEY, CMP_MODE } cmp_kind;
-
-static inline bool
-before(const keyed *a, const keyed *b, cmp_kind c)
-{
-    return a->key < b->key && (c == CMP_KEY || b->key != NAN_KEY);
-}
-
-static inline void
-swap_keyed(keyed *a, keyed *b)
-{
-    keyed t = *a;
-    *a = *b;
-    *b = t;
-}
-
-static int
-floor_log2(int64_t n)
-{
-    int r = 0;
-    while (n >>= 1)
-        r++;
-    return r;
-}
-
-static void
-heap_adjust(keyed *first, int64_t hole, int64_t len, keyed value, cmp_kind c)
-{
-    int64_t top = hole, child = hole;
-    while (child < (len - 1) / 2) {
-        child = 2 * (child + 1);
-        if (before(&first[child], &first[child - 1], c))
-            child--;
-        first[hole] = first[child];
-        hole = child;
-    }
-    if ((len & 1) == 0 && child == (len - 2) / 2) {
-        child = 2 * (child + 1);
-        first[hole] = first[child - 1];
-        hole = child - 1;
-    }
-    int64_t parent = (hole - 1) / 2;
-    while (hole > top && before(&first[parent], &value, c)) {
-        first[hole] = first[parent];
-        hole = parent;
-        parent = (hole - 1) / 2;
-    }
-    first[hole] = value;
-}
-
-static void
-heap_select(keyed *first, keyed *middle, keyed *last, cmp_kind c)
-{
-    int64_t len = middle - first;
-    if (len >= 2)
-        for (int64_t parent = (len - 2) / 2;; parent--) {
-            heap_adjust(first, parent, len, first[parent], c);
-            if (parent == 0)
-                break;
-        }
-    for (keyed *i = middle; i < last; i++)
-        if (before(i, first, c)) {
-            keyed value = *i;
-            *i = *first;
-            heap_adjust(first, 0, len, value, c);
-        }
-}
-
-static void
-partial_sort(keyed *first, keyed *middle, keyed *last, cmp_kind c)
-{
-    heap_select(first, middle, last, c);
-    for (keyed *end = middle; end - first > 1;) {
-        end--;
-        keyed value = *end;
-        *end = *first;
-        heap_adjust(first, 0, end - first, value, c);
-    }
-}
-
-/* insert *last into the sorted run ending before it (libstdc++ leaves it unguarded) */
-static void
-linear_insert(keyed *first, keyed *last, cmp_kind c)
-{
-    keyed value = *last;
-    keyed *next = last - 1;
-    while (next >= first && before(&value, next, c)) {
-        *last = *next;
-        last = next;
-        next--;
-    }
-    *last = value;
-}
-
-static void
-insertion_sort(keyed *first, keyed *last, cmp_kind c)
-{
-    if (first == last)
-        return;
-    for (keyed *i = first + 1; i < last; i++) {
-        if (before(i, first, c)) {
-            keyed value = *i;
-            memmove(first + 1, first, (size_t)(i - first) * sizeof *first);
-            *first = value;
-        } else {
-            linear_insert(first, i, c);
-        }
-    }
-}
-
-/* median of first+1, middle, last-1 moved to *first; then Hoare partition around it */
-static keyed *
-partition_pivot(keyed *first, keyed *last, cmp_kind c)
-{
-    keyed *a = first + 1, *b = first + (last - first) / 2, *z = last - 1;
-    if (before(a, b, c)) {
-        if (before(b, z, c))
-            swap_keyed(first, b);
-        else if (before(a, z, c))
-            swap_keyed(first, z);
-        else
-            swap_keyed(first, a);
-    } else if (before(a, z, c)) {
-        swap_keyed(first, a);
-    } else if (before(b, z, c)) {
-        swap_keyed(first, z);
-    } else {
-        swap_keyed(first, b);
-    }
-    keyed *lo = first + 1, *hi = last;
-    for (;;) {
-        while (lo < last - 1 && before(lo, first, c))
-            lo++;
-        hi--;
-        while (hi > first && before(first, hi, c))
-            hi--;
-        if (!(lo < hi))
-            return lo;
-        swap_keyed(lo, hi);
-        lo++;
-    }
-}
-
-static void
-introsort_loop(keyed *first, keyed *last, int depth, cmp_kind c)
-{
-    while (last - first > 16) {
-        if (depth == 0) {
-            partial_sort(first, last, last, c);
-            return;
-        }
-        depth--;
-        keyed *cut = partition_pivot(first, last, c);
-        introsort_loop(cut, last, depth, c);
-        last = cut;
-    }
-}
-
-/* std::sort */
-static void
-stl_sort(keyed *first, keyed *last, cmp_kind c)
-{
-    if (last - first < 2)
-        return;
-    introsort_loop(first, last, 2 * floor_log2(last - first), c);
-    if (last - first > 16) {
-        insertion_sort(first, first + 16, c);
-        for (keyed *i = first + 16; i < last; i++)
-            linear_insert(first, i, c);
-    } else {
-        insertion_sort(first, last, c);
-    }
-}
-
-/* std::nth_element */
-static void
-nth_element(keyed *first, keyed *nth, keyed *last)
-{
-    if (first == last || nth == last)
-        return;
-    int depth = 2 * floor_log2(last - first);
-    while (last - first > 3) {
-        if (depth == 0) {
-            heap_select(first, nth + 1, last, CMP_KEY);
-            swap_keyed(first, nth);
-            return;
-        }
-        depth--;
-        keyed *cut = partition_pivot(first, last, CMP_KEY);
-        if (cut <= nth)
-            first = cut;
-        else
-            last = cut;
-    }
-    insertion_sort(first, last, CMP_KEY);
+        memcpy(buf, from, sizeof(tt_keyed) * (size_t)n);
 }
 
 /* torch's quick_select_template (kthvalue): after it, a[k] is the k-th smallest */
 static void
-quick_select(keyed *a, int64_t n, int64_t k)
+quick_select(tt_keyed *a, int64_t n, int64_t k)
 {
     int64_t lo = 0, hi = n - 1;
     for (;;) {
@@ -401,16 +165,16 @@ quick_select(keyed *a, int64_t n, int64_t k)
             return;
         if (hi == lo + 1) {
             if (a[lo].key > a[hi].key)
-                swap_keyed(&a[lo], &a[hi]);
+                tt_swap_keyed(&a[lo], &a[hi]);
             return;
         }
-        swap_keyed(&a[(lo + hi) >> 1], &a[lo + 1]);
+        tt_swap_keyed(&a[(lo + hi) >> 1], &a[lo + 1]);
         if (a[lo + 1].key > a[hi].key)
-            swap_keyed(&a[lo + 1], &a[hi]);
+            tt_swap_keyed(&a[lo + 1], &a[hi]);
         if (a[lo].key > a[hi].key)
-            swap_keyed(&a[lo], &a[hi]);
+            tt_swap_keyed(&a[lo], &a[hi]);
         if (a[lo + 1].key > a[lo].key)
-            swap_keyed(&a[lo + 1], &a[lo]);
+            tt_swap_keyed(&a[lo + 1], &a[lo]);
         int64_t i = lo + 1, j = hi;
         uint64_t pivot = a[lo].key;
         for (;;) {
@@ -422,9 +186,9 @@ quick_select(keyed *a, int64_t n, int64_t k)
             while (j > lo && a[j].key > pivot);
             if (j < i)
                 break;
-            swap_keyed(&a[i], &a[j]);
+            tt_swap_keyed(&a[i], &a[j]);
         }
-        swap_keyed(&a[lo], &a[j]);
+        tt_swap_keyed(&a[lo], &a[j]);
         if (j <= k)
             lo = i;
         if (j >= k)
@@ -471,7 +235,7 @@ torch_uses_stl_sort(tt_dtype d, int64_t n, bool descending, bool one_row)
 }
 
 static void
-sort_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
+sort_row(const row_job *job, tt_keyed *buf, tt_keyed *tmp, char *val, char *idx,
          const char *src, bool one_row)
 {
     int64_t n = job->n;
@@ -484,25 +248,19 @@ sort_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
     if (job->stable || !torch_uses_stl_sort(job->dtype, n, job->flag, one_row))
         stable_sort(buf, tmp, n);
     else
-        stl_sort(buf, buf + n, CMP_KEY);
+        tt_stl_sort(buf, buf + n, TT_CMP_KEY);
     for (int64_t j = 0; j < n; j++)
         emit(job, val, idx, j, src, buf[j].index);
 }
 
 static void
-topk_row(const row_job *job, keyed *buf, char *val, char *idx, const char *src)
+topk_row(const row_job *job, tt_keyed *buf, char *val, char *idx, const char *src)
 {
     int64_t n = job->n, k = job->k;
     if (k == 0)
         return;
     load_keys(buf, src, job->src_step, n, job->dtype, job->flag);
-    if (k * 64 <= n) {
-        partial_sort(buf, buf + k, buf + n, CMP_KEY);
-    } else {
-        nth_element(buf, buf + k - 1, buf + n);
-        if (job->stable)
-            stl_sort(buf, buf + k - 1, CMP_KEY);
-    }
+    tt_topk_order(buf, n, k, job->stable);
     for (int64_t j = 0; j < k; j++)
         emit(job, val, idx, j, src, buf[j].index);
 }
@@ -511,13 +269,13 @@ topk_row(const row_job *job, keyed *buf, char *val, char *idx, const char *src)
  * nanmedian: the lower median of the non-NaN values.  Of all elements (job->stable set)
  * torch picks with std::nth_element instead, which decides between -0.0 and 0.0. */
 static void
-median_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
+median_row(const row_job *job, tt_keyed *buf, tt_keyed *tmp, char *val, char *idx,
            const char *src)
 {
     int64_t n = job->n, nan_count = 0;
     load_keys(buf, src, job->src_step, n, job->dtype, false);
     for (int64_t j = 0; j < n; j++) {
-        if (buf[j].key == NAN_KEY) {
+        if (buf[j].key == TT_NAN_KEY) {
             if (!job->flag) {
                 emit(job, val, idx, 0, src, j);
                 return;
@@ -527,7 +285,7 @@ median_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
     }
     int64_t mid = (n - nan_count - 1) / 2;
     if (job->stable)
-        nth_element(buf, buf + mid, buf + n);
+        tt_stl_nth_element(buf, buf + mid, buf + n);
     else
         stable_sort(buf, tmp, n);   /* ties by index: the order torch's comparator gives */
     emit(job, val, idx, 0, src, buf[mid].index);
@@ -535,14 +293,14 @@ median_row(const row_job *job, keyed *buf, keyed *tmp, char *val, char *idx,
 
 /* torch.mode: std::sort by value, then the first longest run; its last element's index */
 static void
-mode_row(const row_job *job, keyed *buf, char *val, char *idx, const char *src)
+mode_row(const row_job *job, tt_keyed *buf, char *val, char *idx, const char *src)
 {
     int64_t n = job->n, best = 0, run = 0, at = 0;
     load_keys(buf, src, job->src_step, n, job->dtype, false);
-    stl_sort(buf, buf + n, CMP_MODE);
+    tt_stl_sort(buf, buf + n, TT_CMP_MODE);
     for (int64_t j = 0; j < n; j++) {
         run++;
-        if (j == n - 1 || buf[j].key != buf[j + 1].key || buf[j].key == NAN_KEY) {
+        if (j == n - 1 || buf[j].key != buf[j + 1].key || buf[j].key == TT_NAN_KEY) {
             if (run > best) {
                 best = run;
                 at = j;
@@ -569,7 +327,7 @@ cumextreme_row(const row_job *job, char *val, char *idx, const char *src)
         else if (is_max)
             take = key >= best_key;
         else
-            take = key == NAN_KEY || (best_key != NAN_KEY && key <= best_key);
+            take = key == TT_NAN_KEY || (best_key != TT_NAN_KEY && key <= best_key);
         if (take) {
             best = j;
             best_key = key;
@@ -584,15 +342,15 @@ row_loop(char **ptr, const int64_t *step, int64_t count, const void *extra)
 {
     row_job *job = (row_job *)extra;
     int64_t n = job->n;
-    keyed *buf = NULL;
+    tt_keyed *buf = NULL;
     if (job->op != ROW_CUMMAX && job->op != ROW_CUMMIN && n > 0) {
-        buf = malloc(sizeof(keyed) * (size_t)n * 2);
+        buf = malloc(sizeof(tt_keyed) * (size_t)n * 2);
         if (!buf) {
             job->failed = 1;
             return;
         }
     }
-    keyed *tmp = buf ? buf + n : NULL;
+    tt_keyed *tmp = buf ? buf + n : NULL;
     char *val = ptr[0], *idx = ptr[1], *src = ptr[2];
     for (int64_t r = 0; r < count; r++) {
         if (n > 0) {
@@ -652,7 +410,7 @@ run_rows(const tt_view *values, const tt_view *indices, const tt_view *src, int 
     if (job->op == ROW_SORT && s.ndim == 0) {
         /* one row: the 1-D case, where torch may pick another algorithm */
         int64_t n = job->n;
-        keyed *buf = malloc(sizeof(keyed) * (size_t)(n > 0 ? n : 1) * 2);
+        tt_keyed *buf = malloc(sizeof(tt_keyed) * (size_t)(n > 0 ? n : 1) * 2);
         if (!buf)
             return tt_fail(TT_ENOMEM, "sort: out of memory for %lld elements",
                            (long long)n);
@@ -844,7 +602,7 @@ rows_equal(const uint64_t *keys, int64_t m, int64_t a, int64_t b)
 {
     for (int64_t c = 0; c < m; c++) {
         uint64_t x = keys[a * m + c], y = keys[b * m + c];
-        if (x != y || x == NAN_KEY)
+        if (x != y || x == TT_NAN_KEY)
             return false;
     }
     return true;
@@ -860,7 +618,7 @@ tt_unique(tt_view *values, tt_view *inverse, tt_view *counts, const tt_view *src
     int itemsize = tt_dtypes[src->dtype].itemsize;
     int64_t cells = n * m;
     uint64_t *keys = malloc(sizeof(uint64_t) * (size_t)(cells > 0 ? cells : 1));
-    keyed *order = malloc(sizeof(keyed) * (size_t)(n > 0 ? n : 1) * 2);
+    tt_keyed *order = malloc(sizeof(tt_keyed) * (size_t)(n > 0 ? n : 1) * 2);
     int64_t *group_start = malloc(sizeof(int64_t) * (size_t)(n + 1));
     tt_status st = TT_OK;
     if (!keys || !order || !group_start) {
@@ -878,7 +636,7 @@ tt_unique(tt_view *values, tt_view *inverse, tt_view *counts, const tt_view *src
         for (int64_t i = 0; i < n; i++)
             order[i].key = keys[i];
         if (torch_uses_stl_sort(src->dtype, n, false, true))
-            stl_sort(order, order + n, CMP_KEY);
+            tt_stl_sort(order, order + n, TT_CMP_KEY);
         else
             stable_sort(order, order + n, n);
     } else if (sorted) {

@@ -54,12 +54,13 @@ class GeneratorStruct(ctypes.Structure):
 
 
 def build(extra_flags=("-fno-math-errno", "-fno-trapping-math")):
-    """Compile random.c (+ the error stub) and return the loaded library."""
+    """Compile random.c (+ stl_order.c, the error stub) and return the loaded library."""
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="tt_random_"))
     (tmp / "stub.c").write_text(ERROR_STUB)
     so = tmp / "librandom.so"
     cmd = ["gcc", "-std=c11", "-O2", "-shared", "-fPIC", *extra_flags,
-           "-I", str(CTENSOR), str(CTENSOR / "random.c"), str(tmp / "stub.c"),
+           "-I", str(CTENSOR), str(CTENSOR / "random.c"), str(CTENSOR / "stl_order.c"),
+           str(tmp / "stub.c"),
            "-o", str(so), "-lm", "-lpthread"]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     lib = ctypes.CDLL(str(so))
