@@ -25,9 +25,7 @@ def same_values(a, b, rtol=1e-6, atol=1e-7):
 
 
 def names(edges):
-    return [None if n is None else (n.name() if hasattr(n, "name") and
-                                    not isinstance(n, type) else type(n).__name__)
-            for n, _ in edges]
+    return [None if n is None else type(n).__name__ for n, _ in edges]
 
 
 def tnames(edges):
