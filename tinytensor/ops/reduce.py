@@ -24,7 +24,7 @@ def _unreduce(grad, input_shape, dims, keepdim):
     """Put back the reduced dims of grad (as size 1) so it broadcasts to input_shape."""
     if dims is None:
         return grad.reshape([1] * len(input_shape)) if len(input_shape) else grad
-    if not keepdim and len(input_shape):   # a 0-d input reduced over dim 0 stays 0-d
+    if not keepdim:
         for d in sorted(dims):
             grad = grad.unsqueeze(d)
     return grad
@@ -60,7 +60,7 @@ class Mean(Function, node_name="MeanBackward1"):
                                f"either a floating point or complex dtype. Got: "
                                f"{input.dtype.name.capitalize()}")
         ctx.shape, ctx.dims, ctx.keepdim = input.shape, dims, keepdim
-        n = input.numel() if dims is None else _prod([input.shape[d] for d in dims if input.dim()])
+        n = input.numel() if dims is None else _prod([input.shape[d] for d in dims])
         ctx.n = n
         return _C.reduce("mean", input, dims, keepdim, dtype)
 
@@ -254,7 +254,7 @@ class Var(Function, node_name="VarBackward0"):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        n = x.numel() if ctx.dims is None else _prod([x.shape[d] for d in ctx.dims if x.dim()])
+        n = x.numel() if ctx.dims is None else _prod([x.shape[d] for d in ctx.dims])
         centered = x - x.mean(ctx.dims, keepdim=True) if ctx.dims is not None else x - x.mean()
         g = _unreduce(g, x.shape, ctx.dims, ctx.keepdim)
         return g * 2 * centered / builtins.max(n - ctx.correction, 0), None, None, None
