@@ -161,8 +161,8 @@ introsort_loop(tt_keyed *first, tt_keyed *last, int depth, tt_cmp_kind c)
 }
 
 /* std::sort */
-static void
-stl_sort(tt_keyed *first, tt_keyed *last, tt_cmp_kind c)
+void
+tt_stl_sort(tt_keyed *first, tt_keyed *last, tt_cmp_kind c)
 {
     if (last - first < 2)
         return;
@@ -177,8 +177,8 @@ stl_sort(tt_keyed *first, tt_keyed *last, tt_cmp_kind c)
 }
 
 /* std::nth_element */
-static void
-nth_element(tt_keyed *first, tt_keyed *nth, tt_keyed *last)
+void
+tt_stl_nth_element(tt_keyed *first, tt_keyed *nth, tt_keyed *last)
 {
     if (first == last || nth == last)
         return;
@@ -201,18 +201,6 @@ nth_element(tt_keyed *first, tt_keyed *nth, tt_keyed *last)
 
 
 void
-tt_stl_sort(tt_keyed *first, tt_keyed *last, tt_cmp_kind c)
-{
-    stl_sort(first, last, c);
-}
-
-void
-tt_stl_nth_element(tt_keyed *first, tt_keyed *nth, tt_keyed *last)
-{
-    nth_element(first, nth, last);
-}
-
-void
 tt_topk_order(tt_keyed *buf, int64_t n, int64_t k, bool sorted)
 {
     if (k == 0)
@@ -220,8 +208,8 @@ tt_topk_order(tt_keyed *buf, int64_t n, int64_t k, bool sorted)
     if (k * 64 <= n) {
         partial_sort(buf, buf + k, buf + n, TT_CMP_KEY);
     } else {
-        nth_element(buf, buf + k - 1, buf + n);
+        tt_stl_nth_element(buf, buf + k - 1, buf + n);
         if (sorted)
-            stl_sort(buf, buf + k - 1, TT_CMP_KEY);
+            tt_stl_sort(buf, buf + k - 1, TT_CMP_KEY);
     }
 }
