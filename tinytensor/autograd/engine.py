@@ -198,6 +198,24 @@ def _graph(roots, targets):
     return deps, leads
 
 
+def _run_pre_hooks(node, grads):
+    """A node's pre-hooks in order; each may replace the incoming gradients."""
+    for fn in list((node._pre_hooks or {}).values()):
+        r = fn(tuple(grads))
+        if r is not None:
+            grads = list(r)
+    return grads
+
+
+def _run_post_hooks(node, out, grads):
+    """A node's post-hooks in order; each may replace the outgoing gradients."""
+    for fn in list((node._post_hooks or {}).values()):
+        r = fn(tuple(out), tuple(grads))
+        if r is not None:
+            out = list(r)
+    return out
+
+
 def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
     root_nodes = [node for node, _ in roots]
     deps, leads = _graph(root_nodes, captures)
@@ -228,16 +246,12 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 for _, k in captures.get(node, ()):
                     captured[k] = g
                 continue
-            if node._has_hooks and node._pre_hooks:
-                for fn in list(node._pre_hooks.values()):
-                    r = fn((g,))
-                    if r is not None:
-                        g = r[0]
+            if node._has_hooks:
+                (g,) = _run_pre_hooks(node, [g])
             if g is not None:
                 accumulate_grad(var, g, create_graph)
-            if node._has_hooks and node._post_hooks:     # torch passes no grad_inputs
-                for fn in list(node._post_hooks.values()):
-                    fn((), (g,))
+            if node._has_hooks:
+                _run_post_hooks(node, [], [g])      # a leaf has no grad_inputs
             continue
         hooked = node._has_hooks
         if hooked:
@@ -252,11 +266,8 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 captured[k] = grads[nr]
             if not any(n in leads for n, _ in node.next_functions):
                 continue
-        if hooked and node._pre_hooks:
-            for fn in list(node._pre_hooks.values()):
-                r = fn(tuple(grads))
-                if r is not None:
-                    grads = list(r)
+        if hooked:
+            grads = _run_pre_hooks(node, grads)
         edges = node.next_functions
         for g in grads:
             if g is not None:
@@ -267,11 +278,8 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 break
         else:                           # nothing flowed in: nothing flows out
             out = [None] * len(edges)
-        if hooked and node._post_hooks:
-            for fn in list(node._post_hooks.values()):
-                r = fn(tuple(out), tuple(grads))
-                if r is not None:
-                    out = list(r)
+        if hooked:
+            out = _run_post_hooks(node, out, grads)
         if not keep_graph:
             node._free_saved()
         meta = node._input_meta
