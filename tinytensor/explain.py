@@ -83,7 +83,6 @@ def loop_plan(out, *inputs, coalesce=True):
     strides per operand, and which inner-loop branch runs (contiguous ones vectorise)."""
     plan = LoopPlan(_C.iter_plan(out, inputs, coalesce))
     inner = [s[0] for s in plan["strides"]]
-    plan["contiguous_inner_loop"] = all(s == size for s, size in zip(inner, plan["itemsize"]))
     plan["inner_loop"] = _inner_loop(inner, plan["itemsize"])
     plan["broadcast_operands"] = [k for k, s in enumerate(plan["strides"]) if 0 in s]
     return plan
