@@ -30,6 +30,8 @@
 #   scan(a, dim, product=False, dtype=None)        cumsum / cumprod
 #   matmul(a, b, out=None, alpha=1, beta=0)        alpha * a @ b + beta * out, for
 #       (..., m, k) @ (..., k, n) with equal batch dims (expand to broadcast them)
+#   resize_out(out, shape)      out= of another shape takes the result's (contiguous)
+#       shape in place, as torch resizes outputs: same storage when it is big enough
 #
 # op is a name from BINARY_OPS / UNARY_OPS / TERNARY_OPS, or its int code (a dict lookup
 # saved).  out= is written in place (in-place ops pass self): it must have the broadcast
@@ -120,6 +122,34 @@ cdef TensorBase out_for(TensorBase out, tt_dtype rdt, int nd, const int64_t *sha
     if out.v.dtype == rdt:
         return out
     return out_for(None, rdt, nd, shape, ins, nin, layout)
+
+
+def resize_out(TensorBase out not None, shape):
+    """Reshape out in place to a contiguous `shape`, growing its storage if needed."""
+    cdef int nd = len(shape), i
+    if nd > TT_MAX_DIMS:
+        raise RuntimeError(f"resize: too many dims ({nd})")
+    cdef int64_t sizes[TT_MAX_DIMS]
+    cdef int64_t numel
+    for i in range(nd):
+        sizes[i] = shape[i]
+        if sizes[i] < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {sizes[i]}")
+    check(tt_numel(&numel, nd, sizes))
+    cdef int64_t item = tt_dtypes[out.v.dtype].itemsize
+    cdef int64_t need = (out.v.offset + numel) * item
+    cdef tt_storage *grown
+    if need > out.v.storage.nbytes:         # torch keeps the old bytes when it grows
+        check(tt_storage_new(&grown, need))
+        memcpy(grown.data, out.v.storage.data, out.v.storage.nbytes)
+        grown.version = out.v.storage.version
+        tt_storage_decref(out.v.storage)
+        out.v.storage = grown
+    out.v.ndim = nd
+    for i in range(nd):
+        out.v.shape[i] = sizes[i]
+    tt_contiguous_strides(out.v.strides, nd, sizes)
+    return out
 
 
 cdef object finish(TensorBase out, TensorBase res):

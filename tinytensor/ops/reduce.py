@@ -276,33 +276,36 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
-@op()
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector p-norm (2 by default) over dim or all elements."""
-    if p == "fro" or p is None:
-        p = 2
-    dims = _dims(input, dim)
-    if p == 2:
-        return (input * input).sum(dims, keepdim=keepdim).sqrt() if dims is not None \
-            else (input * input).sum().sqrt()
-    if p == float("inf"):
-        return input.abs().amax(dims if dims is not None else (), keepdim)
-    if p == 1:
-        return input.abs().sum(dims, keepdim=keepdim) if dims is not None else input.abs().sum()
-    s = (input.abs() ** p)
-    s = s.sum(dims, keepdim=keepdim) if dims is not None else s.sum()
-    return s ** (1.0 / p)
+class LogSumExp(Function, node_name="LogsumexpBackward0"):
+    """log(sum(exp(x))) as torch: shift by the max (an infinite max shifts by 0, so
+    all -inf gives -inf and a +inf entry gives +inf), integers in the default float."""
+    @staticmethod
+    def forward(ctx, input, dims, keepdim):
+        x = input if input.is_floating_point() else _C.cast(input, _C.get_default_dtype())
+        if x.numel() == 0:
+            out = _C.unary("log", _C.reduce("sum", _C.unary("exp", x), dims, keepdim))
+        else:
+            m = _C.reduce("amax", x, dims, True)
+            m = _C.ternary("where", _C.unary("isinf", m), 0, m, dtype=m.dtype)
+            s = _C.reduce("sum", _C.unary("exp", _C.binary("sub", x, m)), dims, keepdim)
+            out = _C.binary("add", _C.unary("log", s), _C.view(m, tuple(s.shape)))
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        g = _unreduce(g, x.shape, ctx.dims, ctx.keepdim)
+        out = _unreduce(out, x.shape, ctx.dims, ctx.keepdim)
+        return g * (x - out).exp(), None, None
 
 
 @op()
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over dim, computed stably."""
-    dims = _dims(input, dim)
-    m = input.amax(dims, keepdim=True).detach()
-    from tinytensor.ops.elementwise import where, isinf
-    m = where(isinf(m), m * 0, m)
-    out = (input - m).exp().sum(dims, keepdim=True).log() + m
-    return out if keepdim else out.squeeze(dims)
+    from tinytensor.ops.elementwise import _with_out
+    return _with_out(LogSumExp.apply(input, _dims(input, dim), keepdim), out, "logsumexp")
 
 
 class CumSum(Function, node_name="CumsumBackward0"):
@@ -321,9 +324,44 @@ def cumsum(input, dim, *, dtype=None):
     return CumSum.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
 
 
+class CumProd(Function, node_name="CumprodBackward0"):
+    """out[j] = prod(x[:j+1]).  d out[j] / d x[k] is the product of the others; divided
+    out where no zero came yet, recomputed with the first zero set to 1 at that zero, and
+    0 after it (every later product holds that zero)."""
+    @staticmethod
+    def forward(ctx, input, dim, dtype):
+        out = _C.scan(input, dim, True, dtype)
+        ctx.save_for_backward(input, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        d = ctx.dim
+        x = x.to(out.dtype)
+        if x.numel() == 0:
+            return g, None, None
+        zero = x == 0
+        zeros_so_far = zero.cumsum(d)
+        before = zeros_so_far == 0
+        first_zero = zero & (zeros_so_far == 1)
+
+        def rev_cumsum(t):
+            return t.flip(d).cumsum(d).flip(d)
+
+        from tinytensor.ops.elementwise import where
+        grad = where(before, rev_cumsum(g * out) / where(before, x, 1.0), 0.0)
+        if builtins.bool(first_zero.any()):
+            out_without = where(first_zero, 1.0, x).cumprod(d)
+            grad = where(first_zero, rev_cumsum(g * out_without), grad)
+        return grad, None, None
+
+
 @op()
 def cumprod(input, dim, *, dtype=None):
-    return _C.scan(input, _C._wrap_dim(dim, input.dim()), True, dtype)
+    """Cumulative product along dim."""
+    return CumProd.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
 
 
 @method()
