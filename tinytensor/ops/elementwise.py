@@ -486,9 +486,9 @@ _round_half_even = round  # noqa: F821
 
 
 @op("round")
-def round(input, *, decimals=0, out=None):
+def round(input, *, decimals=None, out=None):
     """Round half to even (to `decimals` places: nearbyint(x * 10^d) / 10^d)."""
-    if decimals == 0:
+    if decimals is None:
         return _round_half_even(input, out=out)
     return _with_out(RoundDecimals.apply(input, decimals), out, "round")
 negative = op("negative")(neg)  # noqa: F821
@@ -598,6 +598,31 @@ def _masked_fill_args(mask, value):
                         f"(Tensor, {type(value).__name__})")
 
 
+_CPP_NAME = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+             "int64": "int64_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+             "float32": "float", "float64": "double"}
+
+
+def _check_fits(value, dtype):
+    """torch converts a Scalar argument with an overflow check (c10::checked_convert):
+    integers take no NaN/inf and nothing out of range (unsigned: |value| <= max), floats
+    no finite value beyond their largest."""
+    if isinstance(value, builtins.bool) or dtype is _C.bool_:
+        return
+    if dtype.is_floating_point:
+        from tinytensor._dtypes import finfo
+        big = finfo(dtype).max
+        bad = math.isfinite(value) and builtins.abs(value) > big
+    else:
+        from tinytensor._dtypes import iinfo
+        info = iinfo(dtype)
+        lo = -info.max if info.min == 0 else info.min
+        bad = not math.isfinite(value) or not (lo <= value <= info.max)
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {_CPP_NAME[dtype.name]} "
+                           f"without overflow")
+
+
 def _C_type_name(d):
     """The C type torch's masked_fill message names (c10's toString of the ScalarType)."""
     return {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
@@ -609,6 +634,7 @@ def _C_type_name(d):
 def masked_fill(input, mask, value):
     """input with value where mask (a broadcastable bool tensor) is True."""
     _masked_fill_args(mask, value)
+    _check_fits(value.item() if isinstance(value, Tensor) else value, input.dtype)
     if isinstance(value, Tensor):
         return MaskedFillTensor.apply(input, mask, value)
     return MaskedFill.apply(input, mask, value)
