@@ -2,14 +2,16 @@
 backward (a reduction's gradient is the incoming gradient spread back over the reduced
 dims).  Kernels: ctensor/reduce.c and scan.c, through tinytensor/_math.pxi."""
 import builtins
-import collections
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
 
 Tensor = _C.TensorBase
-values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+from tinytensor.ops.sorting import return_type
+
+# the named tuples max/min(dim=) return, printed as torch's torch.return_types.max(...)
+_RESULT = {name: return_type(name, ("values", "indices")) for name in ("max", "min")}
 
 
 def _dims(input, dim):
@@ -166,7 +168,7 @@ def _max_or_min(input, dim, keepdim, other, is_min):
         return (_MinAll if is_min else _Extreme).apply(input, is_min)
     d = _C._wrap_dim(dim, input.dim())
     v, i = (_MinDim if is_min else _ExtremeDim).apply(input, d, keepdim, is_min)
-    return values_indices(v, i)
+    return _RESULT["min" if is_min else "max"](v, i)
 
 
 @op()
