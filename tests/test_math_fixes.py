@@ -354,3 +354,58 @@ def test_sqrt_is_correctly_rounded_and_within_an_ulp_of_torch(dtype):
     assert (np.abs(ours - theirs) <= ulp).all()
     if dtype in ("float16", "bfloat16"):        # one rounding of a float result: exact
         assert (bits(a.sqrt()) == bits(b.sqrt())).all()
+
+
+# ---- xlogy, addcmul/addcdiv, square --------------------------------------------------------------------
+def test_xlogy_values_gradients_and_scalars_as_torch():
+    results = []
+    for m in (tt, torch):
+        x = m.tensor([0.0, 1, 2, 0, 3], requires_grad=True)
+        y = m.tensor([0.0, 2, NAN, -1, 0.5], requires_grad=True)
+        r = m.xlogy(x, y)
+        r.sum().backward()
+        results.append((grad_name(r), to_numpy(r.detach()), to_numpy(x.grad), to_numpy(y.grad),
+                        to_numpy(m.xlogy(2, m.tensor([3.0, 0.0]))),
+                        to_numpy(m.xlogy(m.tensor([3, 0]), 2))))
+    assert results[0][0] == results[1][0]
+    for a, b in zip(results[0][1:], results[1][1:]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+@pytest.mark.parametrize("dtypes", [("float32",) * 3, ("float16",) * 3, ("bfloat16",) * 3,
+                                    ("int64", "float32", "float32"),
+                                    ("float16", "float16", "float32"), ("int64",) * 3])
+def test_addcmul_addcdiv_round_and_promote_as_torch(name, dtypes):
+    rng = np.random.default_rng(4)
+    xs = [rng.standard_normal(500) * 5 for _ in range(3)]
+    xs = [np.round(x) if d == "int64" else x for x, d in zip(xs, dtypes)]
+    xs[2] = np.where(xs[2] == 0, 1, xs[2])
+    a = [pair(x.astype(np.float32), d) for x, d in zip(xs, dtypes)]
+    for value in [1, 0.3, -2]:
+        if dtypes == ("int64",) * 3 and value == 0.3:
+            continue
+        r1 = tt_or_error(lambda m: getattr(m, name)(*[p[m is torch] for p in a], value=value))
+        if isinstance(r1[1], Exception):
+            assert type(r1[0]) is type(r1[1]) and str(r1[0]) == str(r1[1])
+        else:
+            assert r1[0].dtype.name == str(r1[1].dtype).split(".")[-1]
+            assert (bits(r1[0]) == bits(r1[1])).all()
+
+
+def test_addcmul_addcdiv_graph_as_torch():
+    results = []
+    for m in (tt, torch):
+        a, b, c = (m.tensor([1.0, -2.0], requires_grad=True), m.tensor([3.0, 0.5],
+                   requires_grad=True), m.tensor([2.0, 4.0], requires_grad=True))
+        r1, r2 = m.addcmul(a, b, c, value=2), m.addcdiv(a, b, c, value=-3)
+        (r1 * 2 + r2).sum().backward()
+        results.append((grad_name(r1), grad_name(r2), to_numpy(a.grad).tolist(),
+                        to_numpy(b.grad).tolist(), to_numpy(c.grad).tolist()))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int64", "float16", "float32"])
+def test_square_promotes_as_pow_2(dtype):
+    ours, theirs = both(lambda m: m.square(m.tensor([1, 0, 3]).to(getattr(m, dtype))))
+    assert_same(ours, theirs)

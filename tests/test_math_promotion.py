@@ -250,3 +250,43 @@ def test_inplace_broadcast_may_not_grow_self():
         assert str(ours.value) == str(theirs.value)
     same(lambda m: m.ones(2, 3).add_(m.arange(3.0)), "broadcast other into self")
     same(lambda m: m.ones(2, 3).mul_(m.tensor(2.0)), "0-d other into self")
+
+
+@pytest.mark.parametrize("dtype", DTYPE_NAMES)
+def test_alpha_rules_match_torch(dtype):
+    for alpha in [True, False, 2, 0, -1, 0.5]:
+        for other in [lambda m: make(m, dtype, (4,), (1, 0, 1, 1)), lambda m: True,
+                      lambda m: 2, lambda m: make(m, "float32", ())]:
+            same(lambda m: m.add(make(m, dtype, (4,)), other(m), alpha=alpha),
+                 ("add alpha", dtype, alpha))
+            same(lambda m: m.sub(make(m, dtype, (4,)), other(m), alpha=alpha),
+                 ("sub alpha", dtype, alpha))
+
+
+@pytest.mark.parametrize("dtype", DTYPE_NAMES)
+def test_pow_shortcuts_keep_layout_and_dtype(dtype):
+    for e in [0, 1, True, False, 2, 0.5]:
+        ours, theirs = (m.arange(6).reshape(2, 3).to(getattr(m, dtype)).t() ** e
+                        for m in (tt, torch)) if dtype != "bool" else (None, None)
+        if dtype == "bool":
+            ours, theirs = (outcome(lambda: m.tensor([[True, False, True]]).t() ** e)
+                            for m in (tt, torch))
+            assert_same_outcome(ours, theirs, ("pow", dtype, e))
+            continue
+        assert ours.dtype.name == str(theirs.dtype).split(".")[-1]
+        assert ours.stride() == theirs.stride(), (dtype, e)
+        np.testing.assert_array_equal(to_numpy(ours), to_numpy(theirs))
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int32", "int64", "float16", "float32"])
+def test_promoting_unary_ops_keep_the_input_layout(dtype):
+    for f in [lambda t: t.exp(), lambda t: t.sqrt(), lambda t: t.sigmoid(),
+              lambda t: t ** 0.5, lambda t: t ** 2, lambda t: t.clamp(0.5),
+              lambda t: t.clamp(max=2.5), lambda t: t.square(), lambda t: t.abs()]:
+        results, strides = [], []
+        for m in (tt, torch):
+            t = m.arange(12).reshape(3, 4).to(getattr(m, dtype)).t()[::2]
+            results.append(outcome(lambda: f(t)))
+            strides.append(f(t).stride() if results[-1][0] == "ok" else None)
+        assert_same_outcome(results[0], results[1], dtype)
+        assert strides[0] == strides[1], (dtype, strides)

@@ -24,6 +24,11 @@ def _check_alpha(alpha, name):
                         f"{type(alpha).__name__}")
 
 
+def _alpha_arg(alpha):
+    """alpha for the kernel: None when it is a plain 1 (True still gets torch's check)."""
+    return None if alpha == 1 and not isinstance(alpha, builtins.bool) else alpha
+
+
 def _check_overlap(self, args):
     """torch refuses in-place ops whose input partly overlaps the written tensor."""
     for a in args:
@@ -63,8 +68,7 @@ class Add(Function, node_name="AddBackward0", numbers_are_inputs=True):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
-        return _C.binary("add", a, b, dtype=result_type(a, b),
-                         alpha=None if alpha == 1 else alpha)
+        return _C.binary("add", a, b, dtype=result_type(a, b), alpha=_alpha_arg(alpha))
 
     @staticmethod
     def backward(ctx, g):
@@ -76,8 +80,7 @@ class Sub(Function, node_name="SubBackward0", numbers_are_inputs=True):
     def forward(ctx, a, b, alpha=1):
         _no_bool_sub(a, b)
         ctx.alpha = alpha
-        return _C.binary("sub", a, b, dtype=result_type(a, b),
-                         alpha=None if alpha == 1 else alpha)
+        return _C.binary("sub", a, b, dtype=result_type(a, b), alpha=_alpha_arg(alpha))
 
     @staticmethod
     def backward(ctx, g):
@@ -171,11 +174,9 @@ class PowScalar(Function, node_name="PowBackward0"):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
         dt = result_type(a, exponent)
-        if exponent == 0 or exponent == 1:      # torch's shortcuts, before any dtype check
-            return ones_like_(_C.empty(tuple(a.shape), dt)) if exponent == 0 else \
-                _C.cast(a, dt) if a.dtype != dt else _C.clone(a)
-        x = a if a.dtype == dt else _C.cast(a, dt)
-        return _C.pow_scalar(x, exponent)
+        if dt is _C.bool_:      # bool ** True / False: torch's copy / fill_(1) shortcuts
+            return _C.binary("logical_or" if exponent == 0 else "logical_and", a, True)
+        return _C.pow_scalar(a, exponent, dtype=dt)
 
     @staticmethod
     def backward(ctx, g):
@@ -445,8 +446,9 @@ def _make_unary(name, node_name, grad, to_float):
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not "
                                "supported. If you are trying to invert a mask, use the `~` "
                                "or `logical_not()` operator instead.")
-        dt = float_result_type(x) if to_float else x.dtype
-        y = _C.unary(name, x if x.dtype == dt else _C.cast(x, dt))
+        dt = float_result_type(x) if to_float else (
+            result_type(x, 2) if name == "square" else x.dtype)
+        y = _C.unary(name, x, dtype=dt)      # a cast input keeps its layout, as torch
         ctx.save_for_backward(x, y)      # saving the output makes no cycle (function.py)
         return y
 
@@ -646,8 +648,7 @@ class Clamp(Function, node_name="ClampBackward1"):
         ctx.save_for_backward(x)
         ctx.bounds = (lo, hi)
         dt = result_type(x, *(v for v in (lo, hi) if v is not None))
-        x2 = x if x.dtype == dt else _C.cast(x, dt)
-        return _C.clamp(x2, lo, hi)
+        return _C.clamp(x, lo, hi, dtype=dt)
 
     @staticmethod
     def backward(ctx, g):
@@ -754,27 +755,83 @@ def lerp(input, end, weight, *, out=None):
     return _with_out(cls.apply(input, end, weight), out, "lerp")
 
 
-@op()
-def addcmul(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 * tensor2."""
-    return input + value * tensor1 * tensor2
+class Addcmul(Function, node_name="AddcmulBackward0"):
+    """input + value * tensor1 * tensor2 in one rounding pass (ctensor/ternary.c)."""
+    @staticmethod
+    def forward(ctx, input, t1, t2, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        return _C.ternary("addcmul", input, t1, t2, dtype=result_type(input, t1, t2),
+                          value=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        return (g, g * (t2 * ctx.value) if ctx.needs_input_grad[1] else None,
+                g * (t1 * ctx.value) if ctx.needs_input_grad[2] else None, None)
 
 
-@op()
-def addcdiv(input, tensor1, tensor2, *, value=1):
+class Addcdiv(Function, node_name="AddcdivBackward0"):
     """input + value * tensor1 / tensor2."""
-    return input + value * tensor1 / tensor2
+    @staticmethod
+    def forward(ctx, input, t1, t2, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        return _C.ternary("addcdiv", input, t1, t2, dtype=result_type(input, t1, t2),
+                          value=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        return (g, g * ctx.value / t2 if ctx.needs_input_grad[1] else None,
+                -g * ctx.value * t1 / (t2 * t2) if ctx.needs_input_grad[2] else None, None)
 
 
 @op()
-def xlogy(input, other):
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 * tensor2."""
+    return _with_out(Addcmul.apply(input, tensor1, tensor2, value), out, "addcmul")
+
+
+@op()
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 / tensor2 (true division; integer tensor1/tensor2 raise)."""
+    if not tensor1.is_floating_point() and not tensor2.is_floating_point():
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
+                           "future  release addcdiv will perform a true division of tensor1 "
+                           "and tensor2. The historic addcdiv behavior can be implemented as "
+                           "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) "
+                           "for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter "
+                           "implementation: (input + value * tensor1 / tensor2), for all "
+                           "dtypes.")
+    return _with_out(Addcdiv.apply(input, tensor1, tensor2, value), out, "addcdiv")
+
+
+class Xlogy(Function, node_name="XlogyBackward0", numbers_are_inputs=True):
+    """input * log(other), 0 where input is 0 unless other is NaN (ctensor/binary_ops.def)."""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
+                              b if isinstance(b, Tensor) else None)
+        ctx.numbers = (a, b)
+        return _C.binary("xlogy", a, b, dtype=float_result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a = ctx.numbers[0] if a is None else a
+        b = ctx.numbers[1] if b is None else b
+        return (g * xlogy(a != 0, b) if ctx.needs_input_grad[0] else None,
+                g * a / b if ctx.needs_input_grad[1] else None)
+
+
+@op()
+def xlogy(input, other, *, out=None):
     """input * log(other), with 0 where input is 0 (NaN other stays NaN)."""
-    if not isinstance(input, Tensor):
-        input = _C.fill_(_C.empty(tuple(other.shape), float_result_type(other)), input)
-    if not isinstance(other, Tensor):
-        other = _C.fill_(_C.empty(tuple(input.shape), float_result_type(input)), other)
-    prod_ = input * log(other)  # noqa: F821
-    return where((input == 0) & ~isnan(other), prod_ * 0, prod_)  # noqa: F821
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy(): expected a Tensor")
+    return _with_out(Xlogy.apply(input, other), out, "xlogy")
 
 
 @op()
