@@ -409,3 +409,15 @@ def test_addcmul_addcdiv_graph_as_torch():
 def test_square_promotes_as_pow_2(dtype):
     ours, theirs = both(lambda m: m.square(m.tensor([1, 0, 3]).to(getattr(m, dtype))))
     assert_same(ours, theirs)
+
+
+def test_matmul_shape_rules_over_small_and_empty_shapes():
+    shapes = [(0,), (1,), (2,), (0, 2), (2, 0), (1, 2), (2, 1), (2, 2), (0, 2, 2), (2, 0, 2),
+              (2, 2, 0), (1, 2, 2), (2, 1, 2), (3, 1, 2, 0), (1, 0, 2), (0, 1, 1)]
+    for sa in shapes:
+        for sb in shapes:
+            ours, theirs = tt_or_error(lambda m: m.ones(sa) @ m.full(sb, 2.0))
+            if isinstance(theirs, Exception):
+                assert type(ours) is type(theirs), (sa, sb, ours, theirs)
+            else:
+                assert_same(ours, theirs)

@@ -246,7 +246,7 @@ def _broadcast(s1, s2):
         if x != y and x != 1 and y != 1:
             raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor "
                                f"b ({y}) at non-singleton dimension {i}")
-        out.append(max(x, y))
+        out.append(y if x == 1 else x)          # a 1 broadcasts to 0 too
     return tuple(out)
 
 
