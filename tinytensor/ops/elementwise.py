@@ -350,9 +350,11 @@ class Maximum(Function, node_name="MaximumBackward0"):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        # ties share the gradient equally, as torch
-        half = (a == b) * 0.5
-        return g * ((a > b) + half), g * ((b > a) + half)
+        # ties share the gradient equally; where, not a product, so a NaN gradient does
+        # not leak into the other side (as torch)
+        tie = where(a == b, g / 2, g)
+        return (where(a < b, 0, tie) if ctx.needs_input_grad[0] else None,
+                where(b < a, 0, tie) if ctx.needs_input_grad[1] else None)
 
 
 class Minimum(Maximum, node_name="MinimumBackward0"):
@@ -429,7 +431,7 @@ UNARY = {
     "sigmoid": ("SigmoidBackward0", lambda x, y, g: g * y * (1 - y), True),
     "reciprocal": ("ReciprocalBackward0", lambda x, y, g: -g * y * y, True),
     "square": ("PowBackward0", lambda x, y, g: g * 2 * x, False),
-    "relu": ("ReluBackward0", lambda x, y, g: g * (y > 0), False),
+    "relu": ("ReluBackward0", lambda x, y, g: where(y <= 0, 0, g), False),
     "sign": ("SignBackward0", lambda x, y, g: g * 0, False),
     "floor": ("FloorBackward0", lambda x, y, g: g * 0, False),
     "ceil": ("CeilBackward0", lambda x, y, g: g * 0, False),
@@ -438,6 +440,13 @@ UNARY = {
     "frac": ("FracBackward0", lambda x, y, g: g, False),
     "lgamma": ("LgammaBackward0", None, True),
 }
+
+
+# what each backward reads (torch's nodes save only that, so later in-place writes to the
+# other are allowed): nothing, the result y, or (by default) the input x
+_SAVES_NOTHING = {"neg", "sign", "floor", "ceil", "round", "trunc", "frac"}
+_SAVES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "tan", "tanh", "sigmoid",
+                 "reciprocal", "relu"}
 
 
 def _make_unary(name, node_name, grad, to_float):
@@ -449,7 +458,9 @@ def _make_unary(name, node_name, grad, to_float):
         dt = float_result_type(x) if to_float else (
             result_type(x, 2) if name == "square" else x.dtype)
         y = _C.unary(name, x, dtype=dt)      # a cast input keeps its layout, as torch
-        ctx.save_for_backward(x, y)      # saving the output makes no cycle (function.py)
+        saves_x = name not in _SAVES_NOTHING and name not in _SAVES_RESULT
+        # saving the output makes no cycle (function.py)
+        ctx.save_for_backward(x if saves_x else None, y if name in _SAVES_RESULT else None)
         return y
 
     def backward(ctx, g):
@@ -530,7 +541,9 @@ class Where(Function, node_name="WhereBackward0"):
     @staticmethod
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
-        return None, g * cond, g * logical_not(cond)  # noqa: F821
+        zero = zeros_like_(g)       # where, not g * cond: an inf gradient must not give NaN
+        return (None, where(cond, g, zero) if ctx.needs_input_grad[1] else None,
+                where(cond, zero, g) if ctx.needs_input_grad[2] else None)
 
 
 @op(method=False)
@@ -654,12 +667,7 @@ class Clamp(Function, node_name="ClampBackward1"):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        mask = ones_like_(x).to(_C.bool_)
-        if lo is not None:
-            mask = mask & (x >= lo)
-        if hi is not None:
-            mask = mask & (x <= hi)
-        return g * mask, None, None
+        return where(_inside(x, lo, hi), g, 0), None, None
 
 
 class ClampTensor(Function, node_name="ClampBackward0"):
@@ -676,13 +684,18 @@ class ClampTensor(Function, node_name="ClampBackward0"):
     @staticmethod
     def backward(ctx, g):
         x, lo, hi = ctx.saved_tensors
-        mask = ones_like_(x).to(_C.bool_)
-        if lo is not None:
-            mask = mask & (x >= lo)
-        if hi is not None:
-            mask = mask & (x <= hi)
-        return (g * mask, None if lo is None else g * (x < lo), None if hi is None else
-                g * (x > hi))
+        return (where(_inside(x, lo, hi), g, 0), None if lo is None else where(x < lo, g, 0),
+                None if hi is None else where(x > hi, g, 0))
+
+
+def _inside(x, lo, hi):
+    """lo <= x <= hi (a missing bound always holds; NaN is outside, as torch)."""
+    mask = x == x
+    if lo is not None:
+        mask = mask & (x >= lo)
+    if hi is not None:
+        mask = mask & (x <= hi)
+    return mask
 
 
 @op()

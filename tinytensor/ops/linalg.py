@@ -23,10 +23,18 @@ def _check_dtypes(a, b, what):
                            f"{a.dtype.name} != {b.dtype.name}")
 
 
+def _save_crossed(ctx, a, b):
+    """Save each operand only if the other needs its gradient (as torch's product nodes:
+    an in-place change to an operand nobody differentiates through is allowed)."""
+    need = ctx.needs_input_grad
+    ctx.save_for_backward(a if len(need) > 1 and need[1] else None,
+                          b if need and need[0] else None)
+
+
 class Mm(Function, node_name="MmBackward0"):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        _save_crossed(ctx, a, b)
         return _kernel(a, b)
 
     @staticmethod
@@ -43,7 +51,7 @@ class Bmm(Mm, node_name="BmmBackward0"):
 class Mv(Function, node_name="MvBackward0"):
     @staticmethod
     def forward(ctx, a, v):
-        ctx.save_for_backward(a, v)
+        _save_crossed(ctx, a, v)
         return _kernel(a, v.unsqueeze(1)).squeeze(1)
 
     @staticmethod
@@ -56,13 +64,14 @@ class Mv(Function, node_name="MvBackward0"):
 class Dot(Function, node_name="DotBackward0"):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        _save_crossed(ctx, a, b)
         return _kernel(a.unsqueeze(0), b.unsqueeze(1)).reshape(())
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g * b, g * a
+        return (g * b if ctx.needs_input_grad[0] else None,
+                g * a if ctx.needs_input_grad[1] else None)
 
 
 def _shape_error(a, b):

@@ -24,8 +24,8 @@ def _dims(input, dim):
 
 def _unreduce(grad, input_shape, dims, keepdim):
     """Put back the reduced dims of grad (as size 1) so it broadcasts to input_shape."""
-    if dims is None:
-        return grad.reshape([1] * len(input_shape)) if len(input_shape) else grad
+    if dims is None or len(input_shape) == 0:      # a 0-d input: its one dim is virtual
+        return grad.reshape([1] * len(input_shape)) if len(input_shape) else grad.reshape(())
     if not keepdim:
         for d in sorted(dims):
             grad = grad.unsqueeze(d)
@@ -62,8 +62,7 @@ class Mean(Function, node_name="MeanBackward1"):
                                f"either a floating point or complex dtype. Got: "
                                f"{input.dtype.name.capitalize()}")
         ctx.shape, ctx.dims, ctx.keepdim = input.shape, dims, keepdim
-        n = input.numel() if dims is None else _prod([input.shape[d] for d in dims])
-        ctx.n = n
+        ctx.n = _reduced_numel(input, dims)
         return _C.reduce("mean", input, dims, keepdim, dtype)
 
     @staticmethod
@@ -74,6 +73,13 @@ class Mean(Function, node_name="MeanBackward1"):
 
 class MeanAll(Mean, node_name="MeanBackward0"):
     pass
+
+
+def _reduced_numel(input, dims):
+    """How many elements each output of a reduction over dims sums (0-d: 1)."""
+    if dims is None or input.dim() == 0:
+        return input.numel()
+    return _prod([input.shape[d] for d in dims])
 
 
 def _prod(xs):
@@ -256,7 +262,7 @@ class Var(Function, node_name="VarBackward0"):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        n = x.numel() if ctx.dims is None else _prod([x.shape[d] for d in ctx.dims])
+        n = _reduced_numel(x, ctx.dims)
         centered = x - x.mean(ctx.dims, keepdim=True) if ctx.dims is not None else x - x.mean()
         g = _unreduce(g, x.shape, ctx.dims, ctx.keepdim)
         return g * 2 * centered / builtins.max(n - ctx.correction, 0), None, None, None
@@ -270,12 +276,32 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return Var.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
 
 
+class Std(Function, node_name="StdBackward0"):
+    """sqrt(var); where the deviation is 0 the gradient is 0, as torch's (not 0 * inf)."""
+    @staticmethod
+    def forward(ctx, input, dims, keepdim, correction):
+        out = _C.reduce("std", input, dims, keepdim, correction=correction)
+        ctx.save_for_backward(input, out)
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        from tinytensor.ops.elementwise import where
+        g_var = where(out == 0, 0.0, g / (2 * out))
+        n = _reduced_numel(x, ctx.dims)
+        centered = x - x.mean(ctx.dims, keepdim=True) if ctx.dims is not None else x - x.mean()
+        g_var = _unreduce(g_var, x.shape, ctx.dims, ctx.keepdim)
+        return g_var * 2 * centered / builtins.max(n - ctx.correction, 0), None, None, None
+
+
 @op()
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation: sqrt(var)."""
+    """Standard deviation with Bessel's correction by default."""
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return Std.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
 
 
 class LogSumExp(Function, node_name="LogsumexpBackward0"):
@@ -318,6 +344,8 @@ class CumSum(Function, node_name="CumsumBackward0"):
 
     @staticmethod
     def backward(ctx, g):
+        if g.dim() == 0:
+            return g, None, None
         return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None, None
 
 
@@ -342,7 +370,7 @@ class CumProd(Function, node_name="CumprodBackward0"):
         x, out = ctx.saved_tensors
         d = ctx.dim
         x = x.to(out.dtype)
-        if x.numel() == 0:
+        if x.numel() == 0 or x.dim() == 0:
             return g, None, None
         zero = x == 0
         zeros_so_far = zero.cumsum(d)
