@@ -467,3 +467,16 @@ def test_ops_save_only_what_their_backward_reads():
         grads.append((to_numpy(w.grad), to_numpy(x.grad)))
     for ours, theirs in zip(*grads):
         np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("sa,sb", [((2, 4, 0), (2, 0, 1)), ((2, 0, 3), (2, 3, 1)),
+                                   ((0, 4, 3), (0, 3, 1)), ((2, 4, 0), (0, 1)),
+                                   ((2, 4, 3), (2, 3, 0)), ((2, 2, 3), (2, 3, 2)),
+                                   ((2, 3), (2, 3, 2)), ((3,), (3,)), ((2, 3), (3,))])
+@pytest.mark.parametrize("fn", ["matmul", "bmm"])
+def test_mixed_dtype_products_as_torch(sa, sb, fn):
+    ours, theirs = tt_or_error(lambda m: getattr(m, fn)(m.ones(sa), m.ones(sb, dtype=m.float16)))
+    if isinstance(theirs, Exception):
+        assert type(ours) is type(theirs), (ours, theirs)
+    else:
+        assert_same(ours, theirs)

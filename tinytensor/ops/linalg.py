@@ -101,6 +101,9 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}].")
+    if input.dtype != mat2.dtype and (input.numel() == 0 or mat2.numel() == 0):
+        # torch's bmm returns early for empty operands, in mat2's dtype, unchecked
+        input = input.to(mat2.dtype)
     _check_dtypes(input, mat2, "bmm")
     return _out(Bmm.apply(input, mat2), out)
 
@@ -231,7 +234,6 @@ def _batched(a, b):
     p = b.shape[-1] if b.dim() > 1 else 1
     if k != k2:
         _shape_error(a if a.dim() > 1 else a.unsqueeze(0), b if b.dim() > 1 else b.unsqueeze(1))
-    _check_dtypes(a, b, "matmul")
     batch = _broadcast(a.shape[:max(a.dim() - 2, 0)], b.shape[:max(b.dim() - 2, 0)])
     nb = 1
     for s in batch:
