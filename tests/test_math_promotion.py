@@ -290,3 +290,18 @@ def test_promoting_unary_ops_keep_the_input_layout(dtype):
             strides.append(f(t).stride() if results[-1][0] == "ok" else None)
         assert_same_outcome(results[0], results[1], dtype)
         assert strides[0] == strides[1], (dtype, strides)
+
+
+def test_inplace_into_an_expanded_tensor_raises_as_torch():
+    for f in [lambda m: m.ones(3).expand(2, 3).add_(1), lambda m: m.ones(3).expand(2, 3).exp_(),
+              lambda m: m.ones(3).expand(2, 3).clamp_(0),
+              lambda m: m.ones(1).expand(3).mul_(m.ones(3)),
+              lambda m: (m.ones(3, requires_grad=True) * 1).expand(2, 3).add_(1)]:
+        with pytest.raises(RuntimeError) as theirs:
+            f(torch)
+        with pytest.raises(RuntimeError) as ours:
+            f(tt)
+        assert str(ours.value) == str(theirs.value)
+    for f in [lambda m: m.ones(0).expand(2, 0).add_(1), lambda m: m.ones(1).expand(1).add_(1),
+              lambda m: m.ones(3).expand(2, 3).masked_fill_(m.ones(2, 3, dtype=m.bool), 2)]:
+        same(f, "allowed in-place write")

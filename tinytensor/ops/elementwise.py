@@ -883,19 +883,21 @@ def _inplace(fn, name):
             if tuple(result.shape) != tuple(self.shape):
                 raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                    f"broadcast shape {list(result.shape)}")
-            return _C.copy_(self, result)
+            # checked: an expanded self (one element seen twice) raises as torch, except
+            # for masked_fill_, which torch only warns about
+            return _C.copy_(self, result, name != "masked_fill")
         from tinytensor.autograd.inplace import check_inplace
         check_inplace(self)
         from tinytensor.ops.movement import clone
         result = fn(clone(self), *args, **kwargs)
-        return _rebase(self, result)
+        return _rebase(self, result, name != "masked_fill")
     method_.__name__ = name + "_"
     return method(name + "_")(method_)
 
 
-def _rebase(self, result):
+def _rebase(self, result, check_overlap=True):
     """self takes result's values and becomes the output of result's node."""
-    _C.copy_(self, result.detach())
+    _C.copy_(self, result.detach(), check_overlap)
     self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
     return self
 
