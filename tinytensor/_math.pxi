@@ -14,8 +14,8 @@
 #       logical_and/or/xor eq ne lt le gt ge).
 #   unary(op, a, out=None, dtype=None, p0=0., p1=0., p2=0., i0=0, i1=0)
 #       out[i] = op(a[i]); p*/i* are the op's parameters (see ctensor/unary_ops.def).
-#   pow_scalar(a, exponent, out=None)       a ** exponent with torch's special cases
-#   clamp(a, min=None, max=None, out=None)  scalar bounds
+#   pow_scalar(a, exponent, out=None, dtype=None)   a ** exponent, torch's special cases
+#   clamp(a, min=None, max=None, out=None, dtype=None)  scalar bounds
 #   rounded(a, decimals=0, out=None)       torch.round
 #   nan_to_num(a, nan=0., posinf=None, neginf=None, out=None)
 #   ternary(op, a, b, c, out=None, dtype=None, value=1)
@@ -30,6 +30,8 @@
 #   scan(a, dim, product=False, dtype=None)        cumsum / cumprod
 #   matmul(a, b, out=None, alpha=1, beta=0)        alpha * a @ b + beta * out, for
 #       (..., m, k) @ (..., k, n) with equal batch dims (expand to broadcast them)
+#   resize_out(out, shape)      out= of another shape takes the result's (contiguous)
+#       shape in place, as torch resizes outputs: same storage when it is big enough
 #
 # op is a name from BINARY_OPS / UNARY_OPS / TERNARY_OPS, or its int code (a dict lookup
 # saved).  out= is written in place (in-place ops pass self): it must have the broadcast
@@ -122,6 +124,34 @@ cdef TensorBase out_for(TensorBase out, tt_dtype rdt, int nd, const int64_t *sha
     return out_for(None, rdt, nd, shape, ins, nin, layout)
 
 
+def resize_out(TensorBase out not None, shape):
+    """Reshape out in place to a contiguous `shape`, growing its storage if needed."""
+    cdef int nd = len(shape), i
+    if nd > TT_MAX_DIMS:
+        raise RuntimeError(f"resize: too many dims ({nd})")
+    cdef int64_t sizes[TT_MAX_DIMS]
+    cdef int64_t numel
+    for i in range(nd):
+        sizes[i] = shape[i]
+        if sizes[i] < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {sizes[i]}")
+    check(tt_numel(&numel, nd, sizes))
+    cdef int64_t item = tt_dtypes[out.v.dtype].itemsize
+    cdef int64_t need = (out.v.offset + numel) * item
+    cdef tt_storage *grown
+    if need > out.v.storage.nbytes:         # torch keeps the old bytes when it grows
+        check(tt_storage_new(&grown, need))
+        memcpy(grown.data, out.v.storage.data, out.v.storage.nbytes)
+        grown.version = out.v.storage.version
+        tt_storage_decref(out.v.storage)
+        out.v.storage = grown
+    out.v.ndim = nd
+    for i in range(nd):
+        out.v.shape[i] = sizes[i]
+    tt_contiguous_strides(out.v.strides, nd, sizes)
+    return out
+
+
 cdef object finish(TensorBase out, TensorBase res):
     """Return the result; for out=, cast a temporary into out and bump its version."""
     if out is None:
@@ -177,7 +207,7 @@ def binary(op, a, b, TensorBase out=None, dtype=None, alpha=None):
         if tt_dtypes[dt].category != TT_CAT_FLOAT and isinstance(alpha, float):
             raise RuntimeError("For integral input tensors, argument alpha must not be a "
                                "floating point number.")
-        if dt == TT_BOOL and not isinstance(alpha, bool):
+        if dt != TT_BOOL and isinstance(alpha, bool):
             raise RuntimeError("Boolean alpha only supported for Boolean results.")
         args.alpha_f = float(alpha)
         args.alpha_i = alpha.__index__() if not isinstance(alpha, float) else 0
@@ -269,10 +299,11 @@ cdef inline double round_bf16(double x):
     return tt_bf16_to_f32(tt_f32_to_bf16(<float>x))
 
 
-def pow_scalar(TensorBase a not None, exponent, TensorBase out=None):
+def pow_scalar(TensorBase a not None, exponent, TensorBase out=None, dtype=None):
     """a ** exponent for a Python number, with torch's fast paths (PowKernel.cpp):
-    sqrt/rsqrt/reciprocal for 0.5/-0.5/-1 and x*x, x*x*x, 1/(x*x) for 2, 3, -2."""
-    cdef tt_dtype dt = a.v.dtype
+    sqrt/rsqrt/reciprocal for 0.5/-0.5/-1 and x*x, x*x*x, 1/(x*x) for 2, 3, -2.
+    dtype= computes in that dtype (a is cast, keeping its layout)."""
+    cdef tt_dtype dt = a.v.dtype if dtype is None else dtype_code(dtype)
     cdef tt_unary_args args
     cdef double e
     memset(&args, 0, sizeof(args))
@@ -307,13 +338,14 @@ FLOAT_MAX[:] = [0, 0, 0, 0, 0, 0, 65504.0, 3.3895313892515355e+38,
                 3.4028234663852886e+38, 1.7976931348623157e+308]
 
 
-def clamp(TensorBase a not None, min=None, max=None, TensorBase out=None):
-    """min(max(a, min), max) with Python-number bounds (NaN propagates, as torch)."""
+def clamp(TensorBase a not None, min=None, max=None, TensorBase out=None, dtype=None):
+    """min(max(a, min), max) with Python-number bounds (NaN propagates, as torch);
+    dtype= computes in that dtype (a is cast, keeping its layout)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     cdef tt_unary_args args
     memset(&args, 0, sizeof(args))
-    cdef tt_dtype dt = a.v.dtype
+    cdef tt_dtype dt = a.v.dtype if dtype is None else dtype_code(dtype)
     if tt_dtypes[dt].category == TT_CAT_FLOAT:
         args.p[0] = -INFINITY if min is None else float(min)
         args.p[1] = INFINITY if max is None else float(max)

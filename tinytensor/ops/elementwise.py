@@ -7,6 +7,7 @@ records the graph.  The engine sums each gradient back to its input's shape and 
 so a backward here may return a broadcast-shaped gradient."""
 import builtins
 import math
+import warnings
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
@@ -23,6 +24,11 @@ def _check_alpha(alpha, name):
                         f"{type(alpha).__name__}")
 
 
+def _alpha_arg(alpha):
+    """alpha for the kernel: None when it is a plain 1 (True still gets torch's check)."""
+    return None if alpha == 1 and not isinstance(alpha, builtins.bool) else alpha
+
+
 def _check_overlap(self, args):
     """torch refuses in-place ops whose input partly overlaps the written tensor."""
     for a in args:
@@ -32,6 +38,23 @@ def _check_overlap(self, args):
             raise RuntimeError("unsupported operation: some elements of the input tensor "
                                "and the written-to tensor refer to a single memory location. "
                                "Please clone() the tensor before performing the operation.")
+
+
+def _check_input(x, name):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+# torch has no Scalar overload of these: a number as `other` is a TypeError
+_TENSOR_OTHER = {"maximum", "minimum", "atan2", "fmax", "fmin", "logical_and", "logical_or",
+                 "logical_xor"}
+
+
+def _check_other_tensor(x, name):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(x).__name__}")
 
 
 def _check_operand(x, name):
@@ -45,8 +68,7 @@ class Add(Function, node_name="AddBackward0", numbers_are_inputs=True):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
-        return _C.binary("add", a, b, dtype=result_type(a, b),
-                         alpha=None if alpha == 1 else alpha)
+        return _C.binary("add", a, b, dtype=result_type(a, b), alpha=_alpha_arg(alpha))
 
     @staticmethod
     def backward(ctx, g):
@@ -58,8 +80,7 @@ class Sub(Function, node_name="SubBackward0", numbers_are_inputs=True):
     def forward(ctx, a, b, alpha=1):
         _no_bool_sub(a, b)
         ctx.alpha = alpha
-        return _C.binary("sub", a, b, dtype=result_type(a, b),
-                         alpha=None if alpha == 1 else alpha)
+        return _C.binary("sub", a, b, dtype=result_type(a, b), alpha=_alpha_arg(alpha))
 
     @staticmethod
     def backward(ctx, g):
@@ -79,11 +100,19 @@ class Rsub(Sub, node_name="RsubBackward1"):
         return -g, g
 
 
+def _is_bool(x):
+    return isinstance(x, builtins.bool) or (isinstance(x, Tensor) and x.dtype is _C.bool_)
+
+
 def _no_bool_sub(a, b):
-    if all(isinstance(x, builtins.bool) or (isinstance(x, Tensor) and x.dtype is _C.bool_)
-           for x in (a, b)):
+    """torch refuses `-` with a bool operand (a Python bool counts as a bool tensor)."""
+    if _is_bool(a) and _is_bool(b):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
 
 
 class Mul(Function, node_name="MulBackward0", numbers_are_inputs=True):
@@ -145,8 +174,9 @@ class PowScalar(Function, node_name="PowBackward0"):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
         dt = result_type(a, exponent)
-        x = a if a.dtype == dt else _C.cast(a, dt)
-        return _C.pow_scalar(x, exponent)
+        if dt is _C.bool_:      # bool ** True / False: torch's copy / fill_(1) shortcuts
+            return _C.binary("logical_or" if exponent == 0 else "logical_and", a, True)
+        return _C.pow_scalar(a, exponent, dtype=dt)
 
     @staticmethod
     def backward(ctx, g):
@@ -180,7 +210,7 @@ def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcast and promoted as torch."""
     _check_operand(other, "add")
     _check_alpha(alpha, "add")
-    return _with_out(Add.apply(input, other, alpha=alpha), out)
+    return _with_out(Add.apply(input, other, alpha=alpha), out, "add")
 
 
 @op()
@@ -188,7 +218,7 @@ def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     _check_operand(other, "sub")
     _check_alpha(alpha, "sub")
-    return _with_out(Sub.apply(input, other, alpha=alpha), out)
+    return _with_out(Sub.apply(input, other, alpha=alpha), out, "sub")
 
 
 subtract = op("subtract")(sub)
@@ -203,7 +233,7 @@ def rsub(input, other, *, alpha=1):
 def mul(input, other, *, out=None):
     """input * other, broadcast and promoted as torch."""
     _check_operand(other, "mul")
-    return _with_out(Mul.apply(input, other), out)
+    return _with_out(Mul.apply(input, other), out, "mul")
 
 
 multiply = op("multiply")(mul)
@@ -214,7 +244,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     """True division (integers give floats), or 'trunc' / 'floor' rounding."""
     _check_operand(other, "div")
     if rounding_mode is None:
-        return _with_out(Div.apply(input, other), out)
+        return _with_out(Div.apply(input, other), out, "div")
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
                          f"'floor' but found '{rounding_mode}'")
@@ -241,19 +271,39 @@ def pow(input, exponent, *, out=None):
     return _with_out(Pow.apply(input, exponent), out)
 
 
-def _with_out(result, out):
+def _with_out(result, out, name=None):
+    """Write result into out= as torch: no autograd, a castable dtype, and an out of
+    another shape resized (with torch's warning unless it was empty)."""
     if out is None:
         return result
-    if tuple(out.shape) != tuple(result.shape):
-        if out.numel() != 0:
-            raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the "
-                               f"broadcast shape {list(result.shape)}")
-        raise RuntimeError("out= needs a tensor of the result's shape")
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name or 'op'}(): argument 'out' must be Tensor, not "
+                        f"{type(out).__name__}")
+    if _C.is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{name or 'op'}(): functions with out=... arguments don't "
+                           f"support automatic differentiation, but one of the arguments "
+                           f"requires grad.")
     if not can_cast(result.dtype, out.dtype):
         raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to the "
                            f"desired output type {_type_name(out.dtype)}")
-    _C.copy_(out, result)
+    resize_out(out, result.shape)
+    _C.copy_(out, result.detach())
     return out
+
+
+def resize_out(out, shape):
+    """Give out= the result's shape, as torch's resize of an output tensor."""
+    shape = tuple(shape)
+    if tuple(out.shape) == shape:
+        return out
+    if out.numel() != 0:
+        warnings.warn(f"An output with one or more elements was resized since it had shape "
+                      f"{list(out.shape)}, which does not match the required output shape "
+                      f"{list(shape)}. This behavior is deprecated, and in a future PyTorch "
+                      f"release outputs will not be resized unless they have zero elements. "
+                      f"You can explicitly reuse an out tensor t by resizing it, inplace, "
+                      f"to zero elements with t.resize_(0).", UserWarning, stacklevel=4)
+    return _C.resize_out(out, shape)
 
 
 def _type_name(d):
@@ -267,10 +317,14 @@ def _nograd_binary(name, kernel=None, out_float=False):
     kernel = kernel or name
 
     def fn(input, other, *, out=None):
+        if not isinstance(input, Tensor) and (not isinstance(other, Tensor) or name not in (
+                "remainder", "bitwise_and", "bitwise_or", "bitwise_xor")):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
+        if name in _TENSOR_OTHER:
+            _check_other_tensor(other, name)
         dt = float_result_type(input, other) if out_float else result_type(input, other)
-        if isinstance(input, _NUMBER) and not isinstance(other, Tensor):
-            raise TypeError(f"{name}(): expected a Tensor")
-        return _with_out(_C.binary(kernel, input, other, dtype=dt), out)
+        return _with_out(_C.binary(kernel, input, other, dtype=dt), out, name)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name}, broadcast and promoted as torch."
     return op(name)(fn)
@@ -296,9 +350,11 @@ class Maximum(Function, node_name="MaximumBackward0"):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        # ties share the gradient equally, as torch
-        half = (a == b) * 0.5
-        return g * ((a > b) + half), g * ((b > a) + half)
+        # ties share the gradient equally; where, not a product, so a NaN gradient does
+        # not leak into the other side (as torch)
+        tie = where(a == b, g / 2, g)
+        return (where(a < b, 0, tie) if ctx.needs_input_grad[0] else None,
+                where(b < a, 0, tie) if ctx.needs_input_grad[1] else None)
 
 
 class Minimum(Maximum, node_name="MinimumBackward0"):
@@ -310,12 +366,16 @@ class Minimum(Maximum, node_name="MinimumBackward0"):
 
 @op()
 def maximum(input, other, *, out=None):
-    return _with_out(Maximum.apply(input, other), out)
+    _check_input(input, "maximum")
+    _check_other_tensor(other, "maximum")
+    return _with_out(Maximum.apply(input, other), out, "maximum")
 
 
 @op()
 def minimum(input, other, *, out=None):
-    return _with_out(Minimum.apply(input, other), out)
+    _check_input(input, "minimum")
+    _check_other_tensor(other, "minimum")
+    return _with_out(Minimum.apply(input, other), out, "minimum")
 
 
 class Atan2(Function, node_name="Atan2Backward0"):
@@ -333,7 +393,9 @@ class Atan2(Function, node_name="Atan2Backward0"):
 
 @op()
 def atan2(input, other, *, out=None):
-    return _with_out(Atan2.apply(input, other), out)
+    _check_input(input, "atan2")
+    _check_other_tensor(other, "atan2")
+    return _with_out(Atan2.apply(input, other), out, "atan2")
 
 
 arctan2 = op("arctan2")(atan2)
@@ -369,7 +431,7 @@ UNARY = {
     "sigmoid": ("SigmoidBackward0", lambda x, y, g: g * y * (1 - y), True),
     "reciprocal": ("ReciprocalBackward0", lambda x, y, g: -g * y * y, True),
     "square": ("PowBackward0", lambda x, y, g: g * 2 * x, False),
-    "relu": ("ReluBackward0", lambda x, y, g: g * (y > 0), False),
+    "relu": ("ReluBackward0", lambda x, y, g: where(y <= 0, 0, g), False),
     "sign": ("SignBackward0", lambda x, y, g: g * 0, False),
     "floor": ("FloorBackward0", lambda x, y, g: g * 0, False),
     "ceil": ("CeilBackward0", lambda x, y, g: g * 0, False),
@@ -380,11 +442,25 @@ UNARY = {
 }
 
 
+# what each backward reads (torch's nodes save only that, so later in-place writes to the
+# other are allowed): nothing, the result y, or (by default) the input x
+_SAVES_NOTHING = {"neg", "sign", "floor", "ceil", "round", "trunc", "frac"}
+_SAVES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "tan", "tanh", "sigmoid",
+                 "reciprocal", "relu"}
+
+
 def _make_unary(name, node_name, grad, to_float):
     def forward(ctx, x):
-        dt = float_result_type(x) if to_float else x.dtype
-        y = _C.unary(name, x if x.dtype == dt else _C.cast(x, dt))
-        ctx.save_for_backward(x, y)      # saving the output makes no cycle (function.py)
+        if name == "neg" and x.dtype is _C.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not "
+                               "supported. If you are trying to invert a mask, use the `~` "
+                               "or `logical_not()` operator instead.")
+        dt = float_result_type(x) if to_float else (
+            result_type(x, 2) if name == "square" else x.dtype)
+        y = _C.unary(name, x, dtype=dt)      # a cast input keeps its layout, as torch
+        saves_x = name not in _SAVES_NOTHING and name not in _SAVES_RESULT
+        # saving the output makes no cycle (function.py)
+        ctx.save_for_backward(x if saves_x else None, y if name in _SAVES_RESULT else None)
         return y
 
     def backward(ctx, g):
@@ -398,7 +474,7 @@ def _make_unary(name, node_name, grad, to_float):
         "__module__": __name__}, node_name=node_name)
 
     def fn(input, *, out=None):
-        return _with_out(cls.apply(input), out)
+        return _with_out(cls.apply(input), out, name)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name}."
     op(name)(fn)
@@ -407,6 +483,27 @@ def _make_unary(name, node_name, grad, to_float):
 
 for _name, (_node, _grad, _float) in UNARY.items():
     globals()[_name] = _make_unary(_name, _node, _grad, _float)
+
+
+class RoundDecimals(Function, node_name="RoundBackward1"):
+    @staticmethod
+    def forward(ctx, x, decimals):
+        return _C.rounded(x, decimals)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, None
+
+
+_round_half_even = round  # noqa: F821
+
+
+@op("round")
+def round(input, *, decimals=None, out=None):
+    """Round half to even (to `decimals` places: nearbyint(x * 10^d) / 10^d)."""
+    if decimals is None:
+        return _round_half_even(input, out=out)
+    return _with_out(RoundDecimals.apply(input, decimals), out, "round")
 negative = op("negative")(neg)  # noqa: F821
 absolute = op("absolute")(abs)  # noqa: F821
 arcsin, arccos, arctan = asin, acos, atan  # noqa: F821
@@ -444,23 +541,118 @@ class Where(Function, node_name="WhereBackward0"):
     @staticmethod
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
-        return None, g * cond, g * logical_not(cond)  # noqa: F821
+        zero = zeros_like_(g)       # where, not g * cond: an inf gradient must not give NaN
+        return (None, where(cond, g, zero) if ctx.needs_input_grad[1] else None,
+                where(cond, zero, g) if ctx.needs_input_grad[2] else None)
 
 
-@op()
+@op(method=False)
 def where(condition, input=None, other=None, *, out=None):
     """input where condition else other (or condition.nonzero(as_tuple=True))."""
     if input is None and other is None:
         return tuple(_C.select(_C.nonzero(condition), 1, i) for i in range(condition.dim()))
-    if condition.dtype is not _C.bool_:
-        condition = condition.to(_C.bool_) if condition.dtype is _C.uint8 else \
-            _raise(RuntimeError(f"where expected condition to be a boolean tensor, but got "
-                                f"a tensor with dtype {_type_name(condition.dtype)}"))
-    return _with_out(Where.apply(condition, input, other), out)
+    if condition.dtype is _C.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated "
+                      "and will be removed in a future version of PyTorch. Use a boolean "
+                      "condition instead.", UserWarning, stacklevel=2)
+        condition = _C.cast(condition, _C.bool_)
+    elif condition.dtype is not _C.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                           f"tensor with dtype {_type_name(condition.dtype)}")
+    return _with_out(Where.apply(condition, input, other), out, "where")
 
 
-def _raise(e):
-    raise e
+@method("where")
+def _where_method(self, condition, y):
+    """self.where(condition, y) is torch.where(condition, self, y)."""
+    return where(condition, self, y)
+
+
+# ---- masked_fill -----------------------------------------------------------------------
+class MaskedFill(Function, node_name="MaskedFillBackward0"):
+    """self with value (a number) where mask is True; mask broadcasts."""
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.save_for_backward(mask)
+        return _C.ternary("where", mask, value, x, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return where(mask, zeros_like_(g) if g.dim() else 0, g), None, None
+
+
+class MaskedFillTensor(Function, node_name="MaskedFillBackward1"):
+    """masked_fill with a 0-d tensor value: the value gets the masked gradients summed."""
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.save_for_backward(mask)
+        return _C.ternary("where", mask, value.detach(), x, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        zero = zeros_like_(g)
+        return (where(mask, zero, g), None,
+                where(mask, g, zero).sum() if ctx.needs_input_grad[2] else None)
+
+
+def _masked_fill_args(mask, value):
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"masked_fill(): argument 'mask' must be Tensor, not "
+                        f"{type(mask).__name__}")
+    if mask.dtype is not _C.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
+                           f"dtype {_C_type_name(mask.dtype)}")
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
+                               f"but got tensor with {value.dim()} dimension(s).")
+    elif not isinstance(value, _NUMBER):
+        raise TypeError(f"masked_fill() received an invalid combination of arguments - got "
+                        f"(Tensor, {type(value).__name__})")
+
+
+_CPP_NAME = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+             "int64": "int64_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+             "float32": "float", "float64": "double"}
+
+
+def _check_fits(value, dtype):
+    """torch converts a Scalar argument with an overflow check (c10::checked_convert):
+    integers take no NaN/inf and nothing out of range (unsigned: |value| <= max), floats
+    no finite value beyond their largest."""
+    if isinstance(value, builtins.bool) or dtype is _C.bool_:
+        return
+    if dtype.is_floating_point:
+        from tinytensor._dtypes import finfo
+        big = finfo(dtype).max
+        bad = math.isfinite(value) and builtins.abs(value) > big
+    else:
+        from tinytensor._dtypes import iinfo
+        info = iinfo(dtype)
+        lo = -info.max if info.min == 0 else info.min
+        bad = not math.isfinite(value) or not (lo <= value <= info.max)
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {_CPP_NAME[dtype.name]} "
+                           f"without overflow")
+
+
+def _C_type_name(d):
+    """The C type torch's masked_fill message names (c10's toString of the ScalarType)."""
+    return {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+            "int32": "int", "int64": "long int", "float16": "c10::Half",
+            "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double"}[d.name]
+
+
+@op()
+def masked_fill(input, mask, value):
+    """input with value where mask (a broadcastable bool tensor) is True."""
+    _masked_fill_args(mask, value)
+    _check_fits(value.item() if isinstance(value, Tensor) else value, input.dtype)
+    if isinstance(value, Tensor):
+        return MaskedFillTensor.apply(input, mask, value)
+    return MaskedFill.apply(input, mask, value)
 
 
 class Clamp(Function, node_name="ClampBackward1"):
@@ -469,19 +661,13 @@ class Clamp(Function, node_name="ClampBackward1"):
         ctx.save_for_backward(x)
         ctx.bounds = (lo, hi)
         dt = result_type(x, *(v for v in (lo, hi) if v is not None))
-        x2 = x if x.dtype == dt else _C.cast(x, dt)
-        return _C.clamp(x2, lo, hi)
+        return _C.clamp(x, lo, hi, dtype=dt)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        mask = ones_like_(x).to(_C.bool_)
-        if lo is not None:
-            mask = mask & (x >= lo)
-        if hi is not None:
-            mask = mask & (x <= hi)
-        return g * mask, None, None
+        return where(_inside(x, lo, hi), g, 0), None, None
 
 
 class ClampTensor(Function, node_name="ClampBackward0"):
@@ -498,13 +684,18 @@ class ClampTensor(Function, node_name="ClampBackward0"):
     @staticmethod
     def backward(ctx, g):
         x, lo, hi = ctx.saved_tensors
-        mask = ones_like_(x).to(_C.bool_)
-        if lo is not None:
-            mask = mask & (x >= lo)
-        if hi is not None:
-            mask = mask & (x <= hi)
-        return (g * mask, None if lo is None else g * (x < lo), None if hi is None else
-                g * (x > hi))
+        return (where(_inside(x, lo, hi), g, 0), None if lo is None else where(x < lo, g, 0),
+                None if hi is None else where(x > hi, g, 0))
+
+
+def _inside(x, lo, hi):
+    """lo <= x <= hi (a missing bound always holds; NaN is outside, as torch)."""
+    mask = x == x
+    if lo is not None:
+        mask = mask & (x >= lo)
+    if hi is not None:
+        mask = mask & (x <= hi)
+    return mask
 
 
 @op()
@@ -535,32 +726,125 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     return _with_out(_C.nan_to_num(input, nan, posinf, neginf), out)
 
 
-@op()
-def lerp(input, end, weight):
-    return input + weight * (end - input)
+class Lerp(Function, node_name="LerpBackward0"):
+    """input + weight * (end - input) with a number weight, by torch's two-sided formula
+    (ctensor/ternary.c: weight < 0.5 ? input + w*(end-input) : end - (end-input)*(1-w))."""
+    @staticmethod
+    def forward(ctx, input, end, weight):
+        ctx.weight = weight
+        return _C.ternary("lerp", input, end, weight, dtype=result_type(input, end))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (1 - ctx.weight), g * ctx.weight, None
+
+
+class LerpTensor(Function, node_name="LerpBackward1"):
+    @staticmethod
+    def forward(ctx, input, end, weight):
+        ctx.save_for_backward(input, end, weight)
+        return _C.ternary("lerp", input, end, weight, dtype=result_type(input, end, weight))
+
+    @staticmethod
+    def backward(ctx, g):
+        input, end, weight = ctx.saved_tensors
+        return (g * (1 - weight) if ctx.needs_input_grad[0] else None,
+                g * weight if ctx.needs_input_grad[1] else None,
+                g * (end - input) if ctx.needs_input_grad[2] else None)
 
 
 @op()
-def addcmul(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 * tensor2."""
-    return input + value * tensor1 * tensor2
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input), rounded as torch's kernel."""
+    if not isinstance(end, Tensor):
+        raise TypeError(f"lerp(): argument 'end' must be Tensor, not {type(end).__name__}")
+    if isinstance(weight, Tensor) and weight.dim() == 0 and not weight.requires_grad:
+        weight = weight.item()          # torch binds a 0-d weight to its Scalar overload
+    for what, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype != input.dtype:
+            raise RuntimeError(f"expected dtype {_C_type_name(input.dtype)} for `{what}` but "
+                               f"got dtype {_C_type_name(t.dtype)}")
+    cls = LerpTensor if isinstance(weight, Tensor) else Lerp
+    return _with_out(cls.apply(input, end, weight), out, "lerp")
 
 
-@op()
-def addcdiv(input, tensor1, tensor2, *, value=1):
+class Addcmul(Function, node_name="AddcmulBackward0"):
+    """input + value * tensor1 * tensor2 in one rounding pass (ctensor/ternary.c)."""
+    @staticmethod
+    def forward(ctx, input, t1, t2, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        return _C.ternary("addcmul", input, t1, t2, dtype=result_type(input, t1, t2),
+                          value=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        return (g, g * (t2 * ctx.value) if ctx.needs_input_grad[1] else None,
+                g * (t1 * ctx.value) if ctx.needs_input_grad[2] else None, None)
+
+
+class Addcdiv(Function, node_name="AddcdivBackward0"):
     """input + value * tensor1 / tensor2."""
-    return input + value * tensor1 / tensor2
+    @staticmethod
+    def forward(ctx, input, t1, t2, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        return _C.ternary("addcdiv", input, t1, t2, dtype=result_type(input, t1, t2),
+                          value=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        return (g, g * ctx.value / t2 if ctx.needs_input_grad[1] else None,
+                -g * ctx.value * t1 / (t2 * t2) if ctx.needs_input_grad[2] else None, None)
 
 
 @op()
-def xlogy(input, other):
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 * tensor2."""
+    return _with_out(Addcmul.apply(input, tensor1, tensor2, value), out, "addcmul")
+
+
+@op()
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 / tensor2 (true division; integer tensor1/tensor2 raise)."""
+    if not tensor1.is_floating_point() and not tensor2.is_floating_point():
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a "
+                           "future  release addcdiv will perform a true division of tensor1 "
+                           "and tensor2. The historic addcdiv behavior can be implemented as "
+                           "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) "
+                           "for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter "
+                           "implementation: (input + value * tensor1 / tensor2), for all "
+                           "dtypes.")
+    return _with_out(Addcdiv.apply(input, tensor1, tensor2, value), out, "addcdiv")
+
+
+class Xlogy(Function, node_name="XlogyBackward0", numbers_are_inputs=True):
+    """input * log(other), 0 where input is 0 unless other is NaN (ctensor/binary_ops.def)."""
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
+                              b if isinstance(b, Tensor) else None)
+        ctx.numbers = (a, b)
+        return _C.binary("xlogy", a, b, dtype=float_result_type(a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        a = ctx.numbers[0] if a is None else a
+        b = ctx.numbers[1] if b is None else b
+        return (g * xlogy(a != 0, b) if ctx.needs_input_grad[0] else None,
+                g * a / b if ctx.needs_input_grad[1] else None)
+
+
+@op()
+def xlogy(input, other, *, out=None):
     """input * log(other), with 0 where input is 0 (NaN other stays NaN)."""
-    if not isinstance(input, Tensor):
-        input = _C.fill_(_C.empty(tuple(other.shape), float_result_type(other)), input)
-    if not isinstance(other, Tensor):
-        other = _C.fill_(_C.empty(tuple(input.shape), float_result_type(input)), other)
-    prod_ = input * log(other)  # noqa: F821
-    return where((input == 0) & ~isnan(other), prod_ * 0, prod_)  # noqa: F821
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy(): expected a Tensor")
+    return _with_out(Xlogy.apply(input, other), out, "xlogy")
 
 
 @op()
@@ -599,19 +883,21 @@ def _inplace(fn, name):
             if tuple(result.shape) != tuple(self.shape):
                 raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                    f"broadcast shape {list(result.shape)}")
-            return _C.copy_(self, result)
+            # checked: an expanded self (one element seen twice) raises as torch, except
+            # for masked_fill_, which torch only warns about
+            return _C.copy_(self, result, name != "masked_fill")
         from tinytensor.autograd.inplace import check_inplace
         check_inplace(self)
         from tinytensor.ops.movement import clone
         result = fn(clone(self), *args, **kwargs)
-        return _rebase(self, result)
+        return _rebase(self, result, name != "masked_fill")
     method_.__name__ = name + "_"
     return method(name + "_")(method_)
 
 
-def _rebase(self, result):
+def _rebase(self, result, check_overlap=True):
     """self takes result's values and becomes the output of result's node."""
-    _C.copy_(self, result.detach())
+    _C.copy_(self, result.detach(), check_overlap)
     self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
     return self
 
@@ -620,7 +906,7 @@ for _name in ["add", "sub", "mul", "div", "pow", "remainder", "fmod", "clamp",
               "clamp_min", "clamp_max", "maximum", "minimum", "atan2", "floor_divide",
               "nan_to_num", "lerp", "addcmul", "addcdiv", "xlogy", "bitwise_and", "bitwise_or", "bitwise_xor",
               "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt", "ge",
-              "where"] + list(UNARY) + ["logical_not", "bitwise_not"]:
+              "masked_fill"] + list(UNARY) + ["logical_not", "bitwise_not"]:
     _inplace(globals()[_name], _name)
 
 

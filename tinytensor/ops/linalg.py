@@ -5,7 +5,8 @@ names the graph nodes as torch does."""
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
-from tinytensor.ops.promotion import result_type
+from tinytensor.ops.elementwise import _with_out
+from tinytensor.ops.movement import SqueezeDim
 
 
 def _kernel(a, b):
@@ -22,10 +23,18 @@ def _check_dtypes(a, b, what):
                            f"{a.dtype.name} != {b.dtype.name}")
 
 
+def _save_crossed(ctx, a, b):
+    """Save each operand only if the other needs its gradient (as torch's product nodes:
+    an in-place change to an operand nobody differentiates through is allowed)."""
+    need = ctx.needs_input_grad
+    ctx.save_for_backward(a if len(need) > 1 and need[1] else None,
+                          b if need and need[0] else None)
+
+
 class Mm(Function, node_name="MmBackward0"):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        _save_crossed(ctx, a, b)
         return _kernel(a, b)
 
     @staticmethod
@@ -42,7 +51,7 @@ class Bmm(Mm, node_name="BmmBackward0"):
 class Mv(Function, node_name="MvBackward0"):
     @staticmethod
     def forward(ctx, a, v):
-        ctx.save_for_backward(a, v)
+        _save_crossed(ctx, a, v)
         return _kernel(a, v.unsqueeze(1)).squeeze(1)
 
     @staticmethod
@@ -55,13 +64,14 @@ class Mv(Function, node_name="MvBackward0"):
 class Dot(Function, node_name="DotBackward0"):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        _save_crossed(ctx, a, b)
         return _kernel(a.unsqueeze(0), b.unsqueeze(1)).reshape(())
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g * b, g * a
+        return (g * b if ctx.needs_input_grad[0] else None,
+                g * a if ctx.needs_input_grad[1] else None)
 
 
 def _shape_error(a, b):
@@ -91,6 +101,9 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}].")
+    if input.dtype != mat2.dtype and (input.numel() == 0 or mat2.numel() == 0):
+        # torch's bmm returns early for empty operands, in mat2's dtype, unchecked
+        input = input.to(mat2.dtype)
     _check_dtypes(input, mat2, "bmm")
     return _out(Bmm.apply(input, mat2), out)
 
@@ -137,9 +150,29 @@ def outer(input, vec2):
 ger = op("ger")(outer)
 
 
+class UnsafeView(Function, node_name="UnsafeViewBackward0"):
+    """torch's _unsafe_view: a reshape of a fresh product, whose result is not a view."""
+    @staticmethod
+    def forward(ctx, input, shape):
+        ctx.input_shape = input.shape
+        out = _C.view(input, shape)
+        out._base = None            # the product is private: in-place ops need no tracking
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.input_shape), None
+
+
+class SqueezeInplace(SqueezeDim, node_name="SqueezeBackward4"):
+    """1-D @ 2-D: torch squeezes the (1, n) product in place."""
+
+
 @op()
 def matmul(input, other, *, out=None):
-    """Matrix product with torch's rules: 1-D operands are vectors, batch dims broadcast."""
+    """Matrix product with torch's rules: 1-D operands are vectors, batch dims broadcast.
+    Graph nodes as torch's: dot, mv, mm, or (>= 3-D) a folded mm / a bmm under an
+    UnsafeViewBackward0."""
     a, b = input, other
     if a.dim() == 0 or b.dim() == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
@@ -151,28 +184,68 @@ def matmul(input, other, *, out=None):
     if a.dim() == 1 and b.dim() == 2:
         if a.shape[0] != b.shape[0]:
             _shape_error(a.unsqueeze(0), b)
-        return _out(mm(a.unsqueeze(0), b).squeeze(0), out)
+        return _out(SqueezeInplace.apply(mm(a.unsqueeze(0), b), 0), out)
     if a.dim() == 2 and b.dim() == 2:
         return mm(a, b, out=out)
-    # batched: broadcast the batch dims, then one bmm over the flattened batch
-    va = a.unsqueeze(0) if a.dim() == 1 else a
-    vb = b.unsqueeze(-1) if b.dim() == 1 else b
-    if va.shape[-1] != vb.shape[-2]:
-        _shape_error(va, vb)
-    _check_dtypes(va, vb, "matmul")
-    batch = _broadcast(va.shape[:-2], vb.shape[:-2])
-    m, k, n = va.shape[-2], va.shape[-1], vb.shape[-1]
+    if _should_fold(a, b):
+        return _out(_folded(a, b), out)
+    return _out(_batched(a, b), out)
+
+
+def _should_fold(a, b):
+    """torch folds the batch of the >= 3-D operand into mm rows when the other is 1-D or
+    2-D and the fold needs no copy (or the small operand wants its gradient)."""
+    big, small = (a, b) if a.dim() >= b.dim() else (b.mT, a)
+    if not (big.dim() >= 3 and small.dim() <= 2):
+        return False
+    if small.requires_grad:
+        return True
+    if a.dim() == 2:
+        return False
+    if big.numel() == 0:
+        return True
+    shape, strides = big.shape, big.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.dim() - 2))
+
+
+def _folded(a, b):
+    transpose = b.dim() > a.dim()
+    t1 = b.mT if transpose else a
+    t2 = (a.t() if a.dim() == 2 else a) if transpose else b
+    if t1.shape[-1] != t2.shape[0]:
+        _shape_error(a, b)
+    _check_dtypes(t1, t2, "matmul")
+    shape = tuple(t1.shape[:-1]) + ((t2.shape[1],) if t2.dim() == 2 else ())
+    rows = 1
+    for s in t1.shape[:-1]:
+        rows *= s
+    folded = t1.reshape(rows, t1.shape[-1])
+    if t2.dim() == 1:
+        return UnsafeView.apply(mv(folded, t2), shape)
+    r = UnsafeView.apply(mm(folded, t2), shape)
+    return r.mT.contiguous() if transpose else r
+
+
+def _batched(a, b):
+    """Broadcast the batch dims, then one bmm over the flattened batch."""
+    n = a.shape[-2] if a.dim() > 1 else 1
+    k = a.shape[-1]
+    k2 = b.shape[-2] if b.dim() > 1 else b.shape[0]
+    p = b.shape[-1] if b.dim() > 1 else 1
+    if k != k2:
+        _shape_error(a if a.dim() > 1 else a.unsqueeze(0), b if b.dim() > 1 else b.unsqueeze(1))
+    batch = _broadcast(a.shape[:max(a.dim() - 2, 0)], b.shape[:max(b.dim() - 2, 0)])
     nb = 1
     for s in batch:
         nb *= s
-    a3 = va.expand(*batch, m, k).reshape(nb, m, k)
-    b3 = vb.expand(*batch, k, n).reshape(nb, k, n)
-    r = Bmm.apply(a3, b3).reshape(*batch, m, n)
-    if a.dim() == 1:
-        r = r.squeeze(-2)
+    a3 = a.expand(*batch, n, k).reshape(nb, n, k)
     if b.dim() == 1:
-        r = r.squeeze(-1)
-    return _out(r, out)
+        b3 = b.expand(*batch, k).reshape(nb, k).unsqueeze(2)
+    else:
+        b3 = b.expand(*batch, k, p).reshape(nb, k, p)
+    shape = tuple(batch) + ((n,) if a.dim() > 1 else ()) + ((p,) if b.dim() > 1 else ())
+    r = bmm(a3, b3)
+    return UnsafeView.apply(r.squeeze(-1) if b.dim() == 1 else r, shape)
 
 
 def _broadcast(s1, s2):
@@ -180,19 +253,16 @@ def _broadcast(s1, s2):
     s1 = (1,) * (n - len(s1)) + tuple(s1)
     s2 = (1,) * (n - len(s2)) + tuple(s2)
     out = []
-    for x, y in zip(s1, s2):
+    for i, (x, y) in enumerate(zip(s1, s2)):
         if x != y and x != 1 and y != 1:
             raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor "
-                               f"b ({y}) at non-singleton dimension")
-        out.append(max(x, y))
+                               f"b ({y}) at non-singleton dimension {i}")
+        out.append(y if x == 1 else x)          # a 1 broadcasts to 0 too
     return tuple(out)
 
 
-def _out(result, out):
-    if out is None:
-        return result
-    _C.copy_(out, result)
-    return out
+def _out(result, out, name="matmul"):
+    return _with_out(result, out, name)
 
 
 @method("__matmul__")

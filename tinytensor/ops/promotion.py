@@ -7,6 +7,7 @@ float16, uint8_tensor + int64_0d stays uint8."""
 import builtins
 
 from tinytensor import _C
+from tinytensor.ops._registry import op
 
 _CATEGORY = {"bool": 0, "uint8": 1, "int8": 1, "int16": 1, "int32": 1, "int64": 1,
              "float16": 2, "bfloat16": 2, "float32": 2, "float64": 2}
@@ -53,8 +54,13 @@ def result_type(*args):
     return _combine(dim, _combine(zero, wrapped))
 
 
+@op(method=False)
 def can_cast(from_, to):
     """torch.can_cast: no cast to a lower category (float -> int, int -> bool)."""
+    if not isinstance(from_, _C.dtype) or not isinstance(to, _C.dtype):
+        bad = from_ if not isinstance(from_, _C.dtype) else to
+        raise TypeError(f"can_cast(): argument must be torch.dtype, not "
+                        f"{type(bad).__name__}")
     return _CATEGORY[from_.name] <= _CATEGORY[to.name]
 
 

@@ -2,14 +2,16 @@
 backward (a reduction's gradient is the incoming gradient spread back over the reduced
 dims).  Kernels: ctensor/reduce.c and scan.c, through tinytensor/_math.pxi."""
 import builtins
-import collections
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
 
 Tensor = _C.TensorBase
-values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+from tinytensor.ops.sorting import return_type
+
+# the named tuples max/min(dim=) return, printed as torch's torch.return_types.max(...)
+_RESULT = {name: return_type(name, ("values", "indices")) for name in ("max", "min")}
 
 
 def _dims(input, dim):
@@ -22,8 +24,8 @@ def _dims(input, dim):
 
 def _unreduce(grad, input_shape, dims, keepdim):
     """Put back the reduced dims of grad (as size 1) so it broadcasts to input_shape."""
-    if dims is None:
-        return grad.reshape([1] * len(input_shape)) if len(input_shape) else grad
+    if dims is None or len(input_shape) == 0:      # a 0-d input: its one dim is virtual
+        return grad.reshape([1] * len(input_shape)) if len(input_shape) else grad.reshape(())
     if not keepdim:
         for d in sorted(dims):
             grad = grad.unsqueeze(d)
@@ -60,8 +62,7 @@ class Mean(Function, node_name="MeanBackward1"):
                                f"either a floating point or complex dtype. Got: "
                                f"{input.dtype.name.capitalize()}")
         ctx.shape, ctx.dims, ctx.keepdim = input.shape, dims, keepdim
-        n = input.numel() if dims is None else _prod([input.shape[d] for d in dims])
-        ctx.n = n
+        ctx.n = _reduced_numel(input, dims)
         return _C.reduce("mean", input, dims, keepdim, dtype)
 
     @staticmethod
@@ -72,6 +73,13 @@ class Mean(Function, node_name="MeanBackward1"):
 
 class MeanAll(Mean, node_name="MeanBackward0"):
     pass
+
+
+def _reduced_numel(input, dims):
+    """How many elements each output of a reduction over dims sums (0-d: 1)."""
+    if dims is None or input.dim() == 0:
+        return input.numel()
+    return _prod([input.shape[d] for d in dims])
 
 
 def _prod(xs):
@@ -166,7 +174,7 @@ def _max_or_min(input, dim, keepdim, other, is_min):
         return (_MinAll if is_min else _Extreme).apply(input, is_min)
     d = _C._wrap_dim(dim, input.dim())
     v, i = (_MinDim if is_min else _ExtremeDim).apply(input, d, keepdim, is_min)
-    return values_indices(v, i)
+    return _RESULT["min" if is_min else "max"](v, i)
 
 
 @op()
@@ -254,7 +262,7 @@ class Var(Function, node_name="VarBackward0"):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        n = x.numel() if ctx.dims is None else _prod([x.shape[d] for d in ctx.dims])
+        n = _reduced_numel(x, ctx.dims)
         centered = x - x.mean(ctx.dims, keepdim=True) if ctx.dims is not None else x - x.mean()
         g = _unreduce(g, x.shape, ctx.dims, ctx.keepdim)
         return g * 2 * centered / builtins.max(n - ctx.correction, 0), None, None, None
@@ -268,41 +276,64 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return Var.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
 
 
+class Std(Function, node_name="StdBackward0"):
+    """sqrt(var); where the deviation is 0 the gradient is 0, as torch's (not 0 * inf)."""
+    @staticmethod
+    def forward(ctx, input, dims, keepdim, correction):
+        out = _C.reduce("std", input, dims, keepdim, correction=correction)
+        ctx.save_for_backward(input, out)
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        from tinytensor.ops.elementwise import where
+        g_var = where(out == 0, 0.0, g / (2 * out))
+        n = _reduced_numel(x, ctx.dims)
+        centered = x - x.mean(ctx.dims, keepdim=True) if ctx.dims is not None else x - x.mean()
+        g_var = _unreduce(g_var, x.shape, ctx.dims, ctx.keepdim)
+        return g_var * 2 * centered / builtins.max(n - ctx.correction, 0), None, None, None
+
+
 @op()
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation: sqrt(var)."""
+    """Standard deviation with Bessel's correction by default."""
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return Std.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
+
+
+class LogSumExp(Function, node_name="LogsumexpBackward0"):
+    """log(sum(exp(x))) as torch: shift by the max (an infinite max shifts by 0, so
+    all -inf gives -inf and a +inf entry gives +inf), integers in the default float."""
+    @staticmethod
+    def forward(ctx, input, dims, keepdim):
+        x = input if input.is_floating_point() else _C.cast(input, _C.get_default_dtype())
+        if x.numel() == 0:
+            out = _C.unary("log", _C.reduce("sum", _C.unary("exp", x), dims, keepdim))
+        else:
+            m = _C.reduce("amax", x, dims, True)
+            m = _C.ternary("where", _C.unary("isinf", m), 0, m, dtype=m.dtype)
+            s = _C.reduce("sum", _C.unary("exp", _C.binary("sub", x, m)), dims, keepdim)
+            out = _C.binary("add", _C.unary("log", s), _C.view(m, tuple(s.shape)))
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        g = _unreduce(g, x.shape, ctx.dims, ctx.keepdim)
+        out = _unreduce(out, x.shape, ctx.dims, ctx.keepdim)
+        return g * (x - out).exp(), None, None
 
 
 @op()
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """Vector p-norm (2 by default) over dim or all elements."""
-    if p == "fro" or p is None:
-        p = 2
-    dims = _dims(input, dim)
-    if p == 2:
-        return (input * input).sum(dims, keepdim=keepdim).sqrt() if dims is not None \
-            else (input * input).sum().sqrt()
-    if p == float("inf"):
-        return input.abs().amax(dims if dims is not None else (), keepdim)
-    if p == 1:
-        return input.abs().sum(dims, keepdim=keepdim) if dims is not None else input.abs().sum()
-    s = (input.abs() ** p)
-    s = s.sum(dims, keepdim=keepdim) if dims is not None else s.sum()
-    return s ** (1.0 / p)
-
-
-@op()
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over dim, computed stably."""
-    dims = _dims(input, dim)
-    m = input.amax(dims, keepdim=True).detach()
-    from tinytensor.ops.elementwise import where, isinf
-    m = where(isinf(m), m * 0, m)
-    out = (input - m).exp().sum(dims, keepdim=True).log() + m
-    return out if keepdim else out.squeeze(dims)
+    from tinytensor.ops.elementwise import _with_out
+    return _with_out(LogSumExp.apply(input, _dims(input, dim), keepdim), out, "logsumexp")
 
 
 class CumSum(Function, node_name="CumsumBackward0"):
@@ -313,6 +344,8 @@ class CumSum(Function, node_name="CumsumBackward0"):
 
     @staticmethod
     def backward(ctx, g):
+        if g.dim() == 0:
+            return g, None, None
         return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None, None
 
 
@@ -321,9 +354,44 @@ def cumsum(input, dim, *, dtype=None):
     return CumSum.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
 
 
+class CumProd(Function, node_name="CumprodBackward0"):
+    """out[j] = prod(x[:j+1]).  d out[j] / d x[k] is the product of the others; divided
+    out where no zero came yet, recomputed with the first zero set to 1 at that zero, and
+    0 after it (every later product holds that zero)."""
+    @staticmethod
+    def forward(ctx, input, dim, dtype):
+        out = _C.scan(input, dim, True, dtype)
+        ctx.save_for_backward(input, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        d = ctx.dim
+        x = x.to(out.dtype)
+        if x.numel() == 0 or x.dim() == 0:
+            return g, None, None
+        zero = x == 0
+        zeros_so_far = zero.cumsum(d)
+        before = zeros_so_far == 0
+        first_zero = zero & (zeros_so_far == 1)
+
+        def rev_cumsum(t):
+            return t.flip(d).cumsum(d).flip(d)
+
+        from tinytensor.ops.elementwise import where
+        grad = where(before, rev_cumsum(g * out) / where(before, x, 1.0), 0.0)
+        if builtins.bool(first_zero.any()):
+            out_without = where(first_zero, 1.0, x).cumprod(d)
+            grad = where(first_zero, rev_cumsum(g * out_without), grad)
+        return grad, None, None
+
+
 @op()
 def cumprod(input, dim, *, dtype=None):
-    return _C.scan(input, _C._wrap_dim(dim, input.dim()), True, dtype)
+    """Cumulative product along dim."""
+    return CumProd.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
 
 
 @method()
