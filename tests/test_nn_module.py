@@ -257,6 +257,7 @@ MODULE_SPECS = [
     ("Embedding", (10, 3), {"padding_idx": 0, "max_norm": 1.0}), ("LayerNorm", (4,), {}),
     ("LayerNorm", ((2, 3),), {"elementwise_affine": False}), ("BatchNorm1d", (4,), {}),
     ("BatchNorm2d", (3,), {"momentum": None, "affine": False}), ("GroupNorm", (2, 4), {}),
+    ("RMSNorm", (4,), {}), ("RMSNorm", ((2, 3),), {"eps": 1e-4, "elementwise_affine": False}),
     ("Conv1d", (2, 3, 3), {}), ("Conv2d", (1, 4, 3), {"stride": 2, "padding": 1}),
     ("Conv2d", (2, 4, (3, 5)), {"padding": "same", "bias": False, "groups": 2,
                                 "dilation": 2, "padding_mode": "reflect"}),
