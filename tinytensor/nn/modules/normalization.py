@@ -29,11 +29,10 @@ def reset_affine(module):
         init.zeros_(module.bias)
 
 
-class LayerNorm(Module):
-    """(x - mean) / sqrt(var + eps) * weight + bias over the trailing normalized_shape."""
+class _TrailingNorm(Module):
+    """A norm over the trailing normalized_shape dims with an elementwise affine map."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 device=None, dtype=None):
+    def __init__(self, normalized_shape, eps, elementwise_affine, bias, device, dtype):
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -46,37 +45,34 @@ class LayerNorm(Module):
     def reset_parameters(self):
         reset_affine(self)
 
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class LayerNorm(_TrailingNorm):
+    """(x - mean) / sqrt(var + eps) * weight + bias over the trailing normalized_shape."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
+        super().__init__(normalized_shape, eps, elementwise_affine, bias, device, dtype)
+
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+        return super().extra_repr() + f", bias={self.bias is not None}"
 
 
-class RMSNorm(Module):
+class RMSNorm(_TrailingNorm):
     """x / sqrt(mean(x^2) + eps) * weight over the trailing normalized_shape (no bias)."""
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
                  dtype=None):
-        super().__init__()
-        if isinstance(normalized_shape, int):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        add_affine(self, self.normalized_shape, elementwise_affine, None, device, dtype)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        reset_affine(self)
+        super().__init__(normalized_shape, eps, elementwise_affine, None, device, dtype)
 
     def forward(self, input):
         return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
-
-    def extra_repr(self):
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
 
 
 class GroupNorm(Module):
