@@ -216,3 +216,12 @@ def test_compile_returns_a_working_model():
     x = tt.ones(3, 2)
     assert_same(compiled(x), model(x))
     assert tt.compile()(model) is model
+
+
+def test_real_and_imag_of_real_tensors():
+    for L in (tt, torch):
+        x = L.arange(3.0)
+        assert x.real is x and L.real(x) is x
+    same_error(lambda: tt.ones(2).imag, lambda: torch.ones(2).imag)
+    same_error(lambda: tt.imag(tt.ones(2)), lambda: torch.imag(torch.ones(2)))
+    same_error(lambda: tt.real(3), lambda: torch.real(3))

@@ -30,7 +30,8 @@ from tinytensor._compat import (pi, e, inf, nan, is_storage, is_complex, is_nonz
                                 are_deterministic_algorithms_enabled,
                                 is_deterministic_algorithms_warn_only_enabled,
                                 set_float32_matmul_precision, get_float32_matmul_precision,
-                                get_num_interop_threads, set_num_interop_threads, compile)
+                                get_num_interop_threads, set_num_interop_threads, compile,
+                                real, imag)
 from tinytensor._printing import set_printoptions
 from tinytensor.explain import explain, bits, loop_plan
 from tinytensor.serialization import save, load

@@ -6,6 +6,7 @@ torch's CPU build does, so such code runs unchanged."""
 import math
 
 from tinytensor import _C
+from tinytensor.ops import _registry
 from tinytensor.ops._registry import method
 
 pi = math.pi
@@ -54,6 +55,22 @@ def _tensor_arg(name, input):
     if not isinstance(input, _C.TensorBase):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
+
+
+def real(input):
+    """input itself: every tinytensor dtype is real."""
+    _tensor_arg("real", input)
+    return input
+
+
+def imag(input):
+    """Fails as torch does for real dtypes (tinytensor has no complex ones)."""
+    _tensor_arg("imag", input)
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+_registry.METHODS["real"] = property(real)
+_registry.METHODS["imag"] = property(imag)
 
 
 def is_storage(obj):
