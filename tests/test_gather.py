@@ -239,6 +239,32 @@ def test_masked_select_and_scatter():
     same_error(lambda: x1.masked_scatter(m1, s1[:3]), lambda: x2.masked_scatter(m2, s2[:3]))
 
 
+@pytest.mark.parametrize("dtype", DTYPE_NAMES)
+@pytest.mark.parametrize("shape,mask_shape", [((3, 4), (3, 4)), ((3, 4), (4,)),
+                                              ((3, 1), (2, 1, 4)), ((0, 2), (2,)), ((), ())])
+def test_masked_fill(dtype, shape, mask_shape):
+    x1, x2 = (t.reshape(shape) for t in pair(values(shape, dtype, 0), dtype))
+    m1, m2 = (t.reshape(mask_shape) for t in
+              pair(np.random.default_rng(1).random(mask_shape) > 0.5))
+    for value in (True, 3, -1.75, float("nan")):
+        if dtype in ("uint8", "bool") and value == -1.75 or dtype == "bool" and value != 1:
+            continue
+        if not dtype.startswith("float") and value != value:
+            continue
+        # torch's strides for an empty result are (0, 0): only non-empty ones are meaningful
+        nonempty = x1.numel() > 0
+        assert_same(x1.masked_fill(m1, value), x2.masked_fill(m2, value),
+                    check_stride=nonempty)
+        v1, v2 = tt.tensor(value), torch.tensor(value)
+        assert_same(tt.masked_fill(x1, m1, v1), torch.masked_fill(x2, m2, v2),
+                    check_stride=nonempty)
+        if tuple(np.broadcast_shapes(shape, mask_shape)) == shape:
+            y1, y2 = x1.clone(), x2.clone()
+            assert y1.masked_fill_(m1, value) is y1
+            y2.masked_fill_(m2, value)
+            assert_same(y1, y2, check_stride=nonempty)
+
+
 @pytest.mark.parametrize("fn", [
     lambda m, x, i: m.gather(x, 1, i.float()),
     lambda m, x, i: m.gather(x, 1, i[0]),
@@ -255,6 +281,10 @@ def test_masked_select_and_scatter():
     lambda m, x, i: m.take(x, i.int()),
     lambda m, x, i: x.put(i, m.ones(3)),
     lambda m, x, i: x.masked_select(x > 0 if False else m.ones(3, 4, dtype=m.uint8)),
+    lambda m, x, i: x.masked_fill(m.ones(3, 4, dtype=m.uint8), 1.0),
+    lambda m, x, i: x.masked_fill(x > 2, m.ones(2)),
+    lambda m, x, i: x.masked_fill(m.ones(2, 4, dtype=m.bool), 1.0),
+    lambda m, x, i: x.masked_fill_(m.ones(2, 3, 4, dtype=m.bool), 1.0),
 ])
 def test_argument_errors_match_torch(fn):
     x = np.arange(12.0, dtype=np.float32).reshape(3, 4)
@@ -316,6 +346,10 @@ GRAD_CASES = [
      "MaskedSelectBackward0"),
     ("masked_scatter", lambda m, x, s: x.masked_scatter(
         m.tensor([[True, False, True, False]]), s), "MaskedScatterBackward0"),
+    ("masked_fill", lambda m, x, s: x.masked_fill(m.tensor([True, False, True, True]), 2.0),
+     "MaskedFillBackward0"),
+    ("masked_fill_tensor", lambda m, x, s: x.masked_fill(m.tensor([[True], [False], [True]]),
+                                                         s[1, 0]), "MaskedFillBackward1"),
     ("index_put_acc", lambda m, x, s: x.index_put((m.tensor([0, 0, 2]),),
                                                   s[:, :1].expand(3, 4), accumulate=True),
      "IndexPutBackward0"),

@@ -48,7 +48,10 @@ LAYER_CASES = [
     ("LayerNorm", (6,), {}, [(4, 6)]), ("LayerNorm", ((3, 4),), {}, [(2, 3, 4)]),
     ("LayerNorm", (6,), {"elementwise_affine": False}, [(4, 6)]),
     ("LayerNorm", (6,), {"bias": False}, [(4, 6)]),
-    ("GroupNorm", (2, 4), {}, [(3, 4, 5)]),
+    ("GroupNorm", (2, 4), {}, [(3, 4, 5)]), ("GroupNorm", (2, 4), {"affine": False}, [(3, 4, 5)]),
+    ("RMSNorm", (6,), {}, [(4, 6)]), ("RMSNorm", ((3, 4),), {"eps": 1e-3}, [(2, 3, 4)]),
+    ("RMSNorm", (6,), {"elementwise_affine": False}, [(4, 6)]),
+    ("BatchNorm1d", (4,), {"bias": False}, [(8, 4)]),
     ("BatchNorm1d", (4,), {}, [(8, 4)]), ("BatchNorm1d", (4,), {}, [(8, 4, 5)]),
     ("BatchNorm1d", (4,), {"affine": False}, [(8, 4)]),
     ("BatchNorm2d", (3,), {}, [(4, 3, 5, 5)]),
@@ -101,8 +104,9 @@ def test_layer_forward_and_gradients(name, args, kwargs, shapes):
 def test_layers_in_float32_match_torch():
     ours, theirs = pair("Conv2d", 3, 4, 3, padding=1, dtype=torch.float32)
     check_module(ours, theirs, randn(2, 3, 6, 6, dtype=torch.float32), rtol=1e-5, atol=1e-5)
-    ours, theirs = pair("LayerNorm", 8, dtype=torch.float32)
-    check_module(ours, theirs, randn(3, 8, dtype=torch.float32), rtol=1e-5, atol=1e-5)
+    for name in ("LayerNorm", "RMSNorm"):
+        ours, theirs = pair(name, 8, dtype=torch.float32)
+        check_module(ours, theirs, randn(3, 8, dtype=torch.float32), rtol=1e-5, atol=1e-5)
 
 
 def test_batchnorm_eval_uses_running_stats():

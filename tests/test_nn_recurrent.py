@@ -67,6 +67,57 @@ class _TTWrap(nn.Module):
         return self.inner(x, (h, c))
 
 
+PROJ_CONFIGS = [{}, {"num_layers": 2, "bidirectional": True}, {"bias": False, "batch_first": True}]
+
+
+@pytest.mark.parametrize("config", PROJ_CONFIGS, ids=[str(c) for c in PROJ_CONFIGS])
+def test_lstm_with_projection(config):
+    ours, theirs = pair("LSTM", 3, 5, proj_size=2, **config)
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    shape = (2, 4, 3) if config.get("batch_first") else (4, 2, 3)
+    check_module(ours, theirs, randn(*shape), rtol=1e-10, atol=1e-12)
+    check_module(ours, theirs, randn(4, 3), rtol=1e-10, atol=1e-12)
+
+
+def test_lstm_with_projection_initial_state_and_packed_input():
+    from tinytensor.nn.utils import rnn
+    ours, theirs = pair("LSTM", 3, 5, proj_size=2, num_layers=2, bidirectional=True)
+    check_module(_TTWrap(ours), _TorchWrap(theirs), randn(4, 2, 3), randn(4, 2, 2, seed=1),
+                 randn(4, 2, 5, seed=2), rtol=1e-10, atol=1e-12)
+    x = randn(5, 3, 3)
+    t_out, (t_h, t_c) = theirs(torch.nn.utils.rnn.pack_padded_sequence(x, [5, 3, 2]))
+    o_out, (o_h, o_c) = ours(rnn.pack_padded_sequence(to_tt(x), [5, 3, 2]))
+    for a, b in ((o_out.data, t_out.data), (o_h, t_h), (o_c, t_c)):
+        assert_close(a, b, rtol=1e-10)
+
+
+def test_lstm_projection_errors_match_torch():
+    for make in [lambda m: m.LSTM(3, 4, proj_size=4), lambda m: m.LSTM(3, 4, proj_size=-1),
+                 lambda m: m.GRU(3, 4, proj_size=2), lambda m: m.RNN(3, 4, proj_size=2)]:
+        with pytest.raises(ValueError) as e:
+            make(tnn)
+        with pytest.raises(ValueError, match=str(e.value)):
+            make(nn)
+    for L, m in ((torch, tnn), (tt, nn)):
+        lstm = m.LSTM(3, 4, proj_size=2)
+        with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(1, 1, 2\), "
+                                               r"got \[1, 1, 4\]"):
+            lstm(L.zeros(2, 1, 3), (L.zeros(1, 1, 4), L.zeros(1, 1, 4)))
+        with pytest.raises(RuntimeError, match=r"Expected hidden\[1\] size \(1, 1, 4\), "
+                                               r"got \[1, 1, 2\]"):
+            lstm(L.zeros(2, 1, 3), (L.zeros(1, 1, 2), L.zeros(1, 1, 2)))
+
+
+class _TorchWrap(tnn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x, h, c):
+        return self.inner(x, (h, c))
+
+
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
 def test_unbatched_input(name):
     ours, theirs = pair(name, 3, 4, bidirectional=True)

@@ -198,6 +198,8 @@ BAD = [
     ("Adadelta", {"rho": 1.5}), ("Adamax", {"betas": (0.9, 1.0)}),
     ("NAdam", {"momentum_decay": -1}), ("RAdam", {"eps": -1}), ("Rprop", {"etas": (1.5, 2.0)}),
     ("ASGD", {"weight_decay": -1}), ("LBFGS", {"lr": -1}),
+    ("SparseAdam", {"lr": 0.0}), ("SparseAdam", {"eps": 0.0}),
+    ("SparseAdam", {"betas": (0.9, 1.0)}),
 ]
 
 
@@ -279,6 +281,19 @@ def test_updates_do_not_record_graphs():
     assert all(q.is_leaf and q.grad_fn is None for q in p)
     assert all(v.grad_fn is None for s in opt.state.values() for v in s.values()
                if isinstance(v, tt.Tensor))
+
+
+def test_sparse_adam_refuses_dense_gradients_as_torch():
+    for lib in (tt, torch):
+        params = make_params(lib)
+        opt = lib.optim.SparseAdam(params, lr=0.1)
+        assert opt.step(lambda: 3.0) == 3.0             # no gradients yet: nothing to do
+        params[0].grad = lib.ones_like(params[0])
+        with pytest.raises(RuntimeError, match="SparseAdam does not support dense gradients"):
+            opt.step()
+        assert len(opt.state) == 0
+        assert opt.defaults == {"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8,
+                                "maximize": False}
 
 
 def test_dir_optim_lists_the_seed_names():

@@ -167,6 +167,49 @@ def test_broadcast_helpers_and_meshgrid():
     assert_same(tt.cartesian_prod(b1), torch.cartesian_prod(b2))
 
 
+@pytest.mark.parametrize("shapes", [((2, 1), (3, 2)), ((2,), (3,)), ((2, 3), (4, 3), (5,)),
+                                    ((-1,), (2,)), ((2,), 3), ((1,), [2]), (), (None, (2,))])
+def test_broadcast_shapes_values_and_errors(shapes):
+    try:
+        expected = torch.broadcast_shapes(*shapes)
+    except Exception as e:
+        with pytest.raises(type(e)) as ours:
+            tt.broadcast_shapes(*shapes)
+        assert str(ours.value) == str(e)
+    else:
+        result = tt.broadcast_shapes(*shapes)
+        assert isinstance(result, tt.Size) and tuple(result) == tuple(expected)
+
+
+@pytest.mark.parametrize("shapes", [((2,), (3,)), ((2, 1), (3,), (5, 1)), ((3,), (2, 1, 2))])
+def test_broadcast_tensors_errors(shapes):
+    e1, e2 = same_error(lambda: tt.broadcast_tensors(*(tt.ones(s) for s in shapes)),
+                        lambda: torch.broadcast_tensors(*(torch.ones(s) for s in shapes)))
+    assert str(e1) == str(e2)
+
+
+@pytest.mark.parametrize("name,shape,arg", [
+    ("hsplit", (2, 6), 3), ("hsplit", (2, 6), [1, 4]), ("hsplit", (4,), 2),
+    ("vsplit", (4, 3), 2), ("vsplit", (4, 3), (1, 1, 3)), ("dsplit", (1, 2, 4), [3]),
+    ("dsplit", (1, 2, 4), 4)])
+def test_hsplit_vsplit_dsplit(name, shape, arg):
+    x1, x2 = pair(np.arange(float(np.prod(shape))).reshape(shape))
+    ours, theirs = getattr(tt, name)(x1, arg), getattr(torch, name)(x2, arg)
+    assert len(ours) == len(theirs)
+    for p, q in zip(ours, theirs):
+        assert_same(p, q)
+        assert p._is_view_of(x1)
+
+
+@pytest.mark.parametrize("name,shape,arg", [
+    ("hsplit", (2, 6), 4), ("hsplit", (2, 6), 0), ("hsplit", (), 1), ("vsplit", (3,), 1),
+    ("dsplit", (2, 6), 1)])
+def test_hsplit_vsplit_dsplit_errors(name, shape, arg):
+    e1, e2 = same_error(lambda: getattr(tt, name)(tt.ones(shape), arg),
+                        lambda: getattr(torch, name)(torch.ones(shape), arg))
+    assert str(e1) == str(e2)
+
+
 def test_block_diag():
     parts = [np.arange(6).reshape(2, 3), np.array([7.5, 8.5]), np.array(9)]
     ours = [tt.from_numpy(p.copy()) for p in parts]

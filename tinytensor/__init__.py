@@ -4,8 +4,6 @@
     x = torch.linspace(0, 2, steps=21, requires_grad=True)
     (3 * x + 2).sum().backward()
 """
-__version__ = "0.1.0"
-
 import importlib as _importlib
 
 from tinytensor import _C
@@ -19,12 +17,21 @@ from tinytensor._size import Size
 from tinytensor._tensor import Tensor
 from tinytensor._creation import (tensor, as_tensor, asarray, from_numpy, from_dlpack,
                                   empty, zeros, ones, full, empty_like, zeros_like, ones_like,
-                                  full_like, empty_strided, arange, linspace, logspace, eye,
-                                  FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor,
-                                  LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor,
-                                  BoolTensor)
+                                  full_like, empty_strided, arange, linspace, logspace, eye)
+from tinytensor._legacy import (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor,
+                                LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor,
+                                BoolTensor, set_default_tensor_type)
 from tinytensor._creation import range  # noqa: A001  (torch.range, deprecated there too)
-from tinytensor._device import device, cuda, set_default_device, get_default_device
+from tinytensor._device import device, set_default_device, get_default_device
+from tinytensor import backends, cuda, version
+from tinytensor.version import __version__
+from tinytensor._compat import (pi, e, inf, nan, is_storage, is_complex, is_nonzero,
+                                use_deterministic_algorithms,
+                                are_deterministic_algorithms_enabled,
+                                is_deterministic_algorithms_warn_only_enabled,
+                                set_float32_matmul_precision, get_float32_matmul_precision,
+                                get_num_interop_threads, set_num_interop_threads, compile,
+                                real, imag)
 from tinytensor._printing import set_printoptions
 from tinytensor.explain import explain, bits, loop_plan
 from tinytensor.serialization import save, load

@@ -251,35 +251,6 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
 
 
 def _legacy_new(cls, dtype, args):
-    """torch.Tensor(data) or torch.Tensor(*sizes) (float32), and FloatTensor etc."""
-    if len(args) == 0:
-        return _C.empty((0,), dtype)
-    if len(args) == 1 and isinstance(args[0], _C.TensorBase):
-        return args[0].to(dtype) if args[0].dtype != dtype else args[0]
-    if builtins.all(isinstance(a, builtins.int) and not isinstance(a, builtins.bool) for a in args):
-        return _C.empty(tuple(args), dtype)
-    if len(args) == 1 and isinstance(args[0], _C.TensorBase.__mro__[0].__class__):
-        pass
-    if len(args) == 1 and hasattr(args[0], "__len__") and not isinstance(args[0], str) \
-            and not (isinstance(args[0], tuple) and builtins.all(isinstance(a, builtins.int) for a in args[0]) and False):
-        return tensor(args[0], dtype=dtype)
-    raise TypeError(f"new(): invalid data type '{type(args[0]).__name__}'")
-
-
-def _legacy_class(name, dtype):
-    def new(cls, *args, **kwargs):
-        return _legacy_new(cls, dtype, args)
-    return type(name, (), {"__new__": new, "__doc__": f"Legacy constructor: {name}(data) "
-                           f"or {name}(*sizes) makes a {dtype} tensor."})
-
-
-FloatTensor = _legacy_class("FloatTensor", _C.float32)
-DoubleTensor = _legacy_class("DoubleTensor", _C.float64)
-HalfTensor = _legacy_class("HalfTensor", _C.float16)
-BFloat16Tensor = _legacy_class("BFloat16Tensor", _C.bfloat16)
-LongTensor = _legacy_class("LongTensor", _C.int64)
-IntTensor = _legacy_class("IntTensor", _C.int32)
-ShortTensor = _legacy_class("ShortTensor", _C.int16)
-CharTensor = _legacy_class("CharTensor", _C.int8)
-ByteTensor = _legacy_class("ByteTensor", _C.uint8)
-BoolTensor = _legacy_class("BoolTensor", _C.bool_)
+    """torch.Tensor(*args) (Tensor.__new__ calls this): see tinytensor/_legacy.py."""
+    from tinytensor._legacy import tensor_new
+    return tensor_new(args, {})

@@ -518,8 +518,8 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
 
 
 # ---- normalisation --------------------------------------------------------------------------
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalise over the trailing normalized_shape dims, then scale and shift."""
+def _trailing_dims(input, normalized_shape):
+    """The dims of input that normalized_shape names (its last ones), or torch's error."""
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
         tuple(normalized_shape)
     n = len(normalized_shape)
@@ -528,7 +528,12 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size"
             f"{list(input.shape)}")
-    dims = tuple(range(input.dim() - n, input.dim()))
+    return tuple(range(input.dim() - n, input.dim()))
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing normalized_shape dims, then scale and shift."""
+    dims = _trailing_dims(input, normalized_shape)
     mean = input.mean(dims, keepdim=True)
     centered = input - mean
     var = (centered * centered).mean(dims, keepdim=True)
@@ -538,6 +543,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if bias is not None:
         out = out + bias
     return out
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Divide by the root mean square over the trailing dims (eps: the dtype's), then scale."""
+    dims = _trailing_dims(input, normalized_shape)
+    if eps is None:
+        eps = tt.finfo(input.dtype).eps
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
 
 
 def _channel_view(t, ndim):

@@ -1,5 +1,5 @@
 """Gather/scatter and the index ops: gather, take, take_along_dim, scatter(_add,
-_reduce), index_select, index_add/copy/fill, index_put, masked_select/scatter, put.
+_reduce), index_select, index_add/copy/fill, index_put, masked_select/scatter/fill, put.
 
 All of them are two kernels of ctensor/gather.c (see Note [scatter order] there):
     gather:   out[p] = src[p with p[dim] = index[p]]
@@ -668,8 +668,8 @@ def _check_mask(name, mask):
 class MaskedSelect(Function, node_name="MaskedSelectBackward0"):
     @staticmethod
     def forward(ctx, input, mask):
-        from tinytensor.ops.shape import broadcast_shapes
-        shape = broadcast_shapes(input.shape, mask.shape)
+        from tinytensor.ops.shape import infer_size
+        shape = infer_size(mask.shape, input.shape)
         ctx.save_for_backward(mask)
         ctx.shape, ctx.bshape = input.shape, shape
         return _C.getitem(_C.expand(input, shape), _C.expand(mask, shape))
@@ -689,6 +689,66 @@ def masked_select(input, mask, *, out=None):
     _check_mask("masked_select", mask)
     result = MaskedSelect.apply(input, mask)
     return result if out is None else _C.copy_(out, result)
+
+
+class MaskedFill(Function, node_name="MaskedFillBackward0"):
+    @staticmethod
+    def forward(ctx, input, mask, value, inplace):
+        out = _out_or_self(ctx, input, inplace)
+        v = value.item() if isinstance(value, _C.TensorBase) else value
+        _C.setitem(out, _C.expand(mask, tuple(out.shape)), v)
+        ctx.save_for_backward(mask)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask, = ctx.saved_tensors
+        return _where(mask, 0, grad), None, None, None
+
+
+class MaskedFillTensor(MaskedFill, node_name="MaskedFillBackward1"):
+    @staticmethod
+    def backward(ctx, grad):
+        mask, = ctx.saved_tensors
+        return _where(mask, 0, grad), None, _where(mask, grad, 0).sum(), None
+
+
+# torch names a dtype by its C++ type in masked_fill_'s error
+_CPP_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+              "int32": "int", "int64": "long int", "float16": "c10::Half",
+              "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double"}
+
+
+def _masked_fill(input, mask, value, inplace):
+    if mask.dtype != _C.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
+                           f"dtype {_CPP_NAMES[mask.dtype.name]}")
+    if isinstance(value, _C.TensorBase) and value.dim() != 0:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.dim()} dimension(s).")
+    from tinytensor.ops.shape import infer_size
+    shape = infer_size(input.shape, mask.shape)
+    if inplace:
+        check_inplace(input)
+        if tuple(shape) != tuple(input.shape):
+            raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the "
+                               f"broadcast shape {list(shape)}")
+    elif tuple(shape) != tuple(input.shape):
+        input = input.expand(*shape)        # the copy made by the op gets the full shape
+    cls = MaskedFillTensor if isinstance(value, _C.TensorBase) else MaskedFill
+    return cls.apply(input, mask, value, inplace)
+
+
+@op()
+def masked_fill(input, mask, value):
+    """A copy of input with value where mask (broadcast) is True."""
+    return _masked_fill(input, mask, value, False)
+
+
+@method()
+def masked_fill_(self, mask, value):
+    """Set self to value where mask (broadcast to self) is True; returns self."""
+    return _masked_fill(self, mask, value, True)
 
 
 class MaskedScatter(Function, node_name="MaskedScatterBackward0"):

@@ -1,12 +1,13 @@
 """Shape utilities: repeat, tile, repeat_interleave, flip, roll, rot90, tril/triu,
 diag/diagonal/diag_embed/diagonal_scatter, trace, broadcast_tensors/shapes, meshgrid,
-cartesian_prod, block_diag, diff, tril_indices/triu_indices.
+cartesian_prod, block_diag, diff, tril_indices/triu_indices, hsplit/vsplit/dsplit.
 
 Most are views or a copy through a view (repeat expands a view with stride 0, then
 copies it once); flip and tril run their own small kernels (ctensor/gather.c,
 linalg.c).  Each backward undoes its op: repeat sums the copies, flip flips back, a
 diagonal's gradient is written back onto a diagonal of zeros."""
 import builtins
+import functools
 import warnings
 
 from tinytensor import _C
@@ -451,23 +452,43 @@ def trace(input):
 # ---- broadcasting, grids, blocks -------------------------------------------------------
 @op(method=False)
 def broadcast_shapes(*shapes):
-    """The shape all the given shapes broadcast to."""
-    result = []
+    """The shape all the given shapes broadcast to (ints count as 1-d shapes)."""
+    shapes = [(s,) if isinstance(s, builtins.int) else s for s in shapes if s is not None]
     for shape in shapes:
-        shape = (shape,) if isinstance(shape, builtins.int) else tuple(shape)
-        if builtins.any(s < 0 for s in shape):
-            raise RuntimeError(f"Trying to create tensor with negative dimension "
-                               f"{builtins.min(shape)}: {list(shape)}")
-        n = builtins.max(len(result), len(shape))
-        a = [1] * (n - len(result)) + result
-        b = [1] * (n - len(shape)) + list(shape)
-        for i in range(n):
-            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-                raise RuntimeError("Shape mismatch: objects cannot be broadcast to a single "
-                                   "shape.  Mismatch is at dim " f"{i}")
-            a[i] = b[i] if a[i] == 1 else a[i]
-        result = a
+        if not isinstance(shape, (tuple, list)):
+            raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a "
+                               f"list of ints, got {shape}")
+    result = [1] * builtins.max((len(s) for s in shapes), default=0)
+    # Right to left, as torch, so its error names the same dim and partial result.
+    for arg, shape in enumerate(shapes):
+        for i in range(-1, -1 - len(shape), -1):
+            if shape[i] == result[i]:
+                continue
+            if result[i] == 1:
+                if shape[i] < 0:
+                    raise ValueError("Attempting to broadcast a dimension with negative "
+                                     "length!")
+                result[i] = shape[i]
+            elif shape[i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length "
+                                   f"{shape[i]} at {i}! Mismatching argument at index {arg} "
+                                   f"had {shape}; but expected shape should be "
+                                   f"broadcastable to {result}")
     return Size(result)
+
+
+def infer_size(a, b):
+    """The broadcast of two tensor shapes, with the error torch gives for tensors."""
+    n = builtins.max(len(a), len(b))
+    out = [1] * n
+    for i in range(n - 1, -1, -1):
+        da, db = i - n + len(a), i - n + len(b)
+        sa, sb = a[da] if da >= 0 else 1, b[db] if db >= 0 else 1
+        if sa != sb and sa != 1 and sb != 1:
+            raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b "
+                               f"({sb}) at non-singleton dimension {i}")
+        out[i] = sb if sa == 1 else sa
+    return Size(out)
 
 
 @op(method=False)
@@ -475,7 +496,7 @@ def broadcast_tensors(*tensors):
     """Views of the tensors expanded to their common broadcast shape."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
-    shape = broadcast_shapes(*(t.shape for t in tensors))
+    shape = functools.reduce(infer_size, (t.shape for t in tensors), ())
     return tuple(t if tuple(t.shape) == tuple(shape) else t.expand(*shape) for t in tensors)
 
 
@@ -582,3 +603,36 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         hi, lo = x.narrow(d, 1, size - 1), x.narrow(d, 0, size - 1)
         x = hi != lo if x.dtype == _C.bool_ else hi - lo
     return x
+
+
+# ---- hsplit / vsplit / dsplit: tensor_split along a fixed dim ---------------------------
+def _split_along(name, input, sections, dim, min_dims):
+    if input.ndim < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} "
+                           f"dimension, but got a tensor with {input.ndim} dimensions!")
+    if isinstance(sections, builtins.int):
+        size = input.shape[dim]
+        if sections == 0 or size % sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but "
+                               f"the size of the dimension {size} is not divisible by the "
+                               f"split_size {sections}!")
+    from tinytensor.ops._registry import FUNCTIONS
+    return FUNCTIONS["tensor_split"](input, sections, dim)
+
+
+@op()
+def hsplit(input, indices_or_sections):
+    """Split along dim 1 (dim 0 of a 1-d tensor) into equal parts or at indices."""
+    return _split_along("hsplit", input, indices_or_sections, 1 if input.ndim > 1 else 0, 1)
+
+
+@op()
+def vsplit(input, indices_or_sections):
+    """Split along dim 0 into equal parts or at indices."""
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+@op()
+def dsplit(input, indices_or_sections):
+    """Split along dim 2 into equal parts or at indices."""
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)

@@ -15,7 +15,8 @@ from tinytensor.optim.radam import RAdam
 from tinytensor.optim.rprop import Rprop
 from tinytensor.optim.asgd import ASGD
 from tinytensor.optim.lbfgs import LBFGS
+from tinytensor.optim.sparse_adam import SparseAdam
 from tinytensor.optim import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adamax", "Adadelta",
-           "NAdam", "RAdam", "Rprop", "ASGD", "LBFGS", "lr_scheduler"]
+           "NAdam", "RAdam", "Rprop", "ASGD", "LBFGS", "SparseAdam", "lr_scheduler"]

@@ -11,8 +11,8 @@ p by (1 - lr * weight_decay).
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 """
 from tinytensor import _C
-from tinytensor.optim.optimizer import (Optimizer, _check_betas, _check_lr, _step_tensor,
-                                        _value)
+from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _value,
+                                        _weight_decayed, _zeros_like)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -23,12 +23,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         tensors = [isinstance(b, _C.TensorBase) for b in betas]
         if not (all(isinstance(b, float) for b in betas) or all(tensors)):
             raise ValueError("betas must be either both floats or both Tensors")
@@ -52,51 +47,29 @@ class Adam(Optimizer):
             group.setdefault("fused", None)
             group.setdefault("decoupled_weight_decay", False)
 
-    def _state_for(self, p, amsgrad):
-        state = self.state[p]
-        if len(state) == 0:
-            from tinytensor._creation import zeros_like
-            state["step"] = _step_tensor()
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
-            if amsgrad:
-                state["max_exp_avg_sq"] = zeros_like(p)
-        return state
+    def _new_state(self, p, group):
+        amsgrad = ("max_exp_avg_sq",) if group["amsgrad"] else ()
+        return _zeros_like(p, "exp_avg", "exp_avg_sq", *amsgrad)
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns closure's loss if given."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads = self._params_with_grad(group)
-            beta1, beta2 = (_value(b) for b in group["betas"])
-            lr, eps, wd = _value(group["lr"]), group["eps"], group["weight_decay"]
-            amsgrad = group["amsgrad"]
-            for p, grad in zip(params, grads):
-                state = self._state_for(p, amsgrad)
-                if group["maximize"]:
-                    grad = -grad
-                state["step"].add_(1)
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * wd)
-                    else:
-                        grad = grad.add(p, alpha=wd)
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg.lerp_(grad, 1 - beta1)
-                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                step = _value(state["step"])
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
-                bias_correction2_sqrt = bias_correction2 ** 0.5
-                if amsgrad:
-                    peak = state["max_exp_avg_sq"]
-                    _C.binary("maximum", peak, exp_avg_sq, out=peak)
-                    denom = (peak.sqrt() / bias_correction2_sqrt).add_(eps)
-                else:
-                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                p.addcdiv_(exp_avg, denom, value=-step_size)
-        return loss
+    def _update(self, p, grad, state, group):
+        beta1, beta2 = (_value(b) for b in group["betas"])
+        lr, eps = _value(group["lr"]), group["eps"]
+        grad = _weight_decayed(p, grad, group, lr)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        step = _value(state["step"])
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        step_size = lr / bias_correction1
+        bias_correction2_sqrt = bias_correction2 ** 0.5
+        if group["amsgrad"]:
+            peak = state["max_exp_avg_sq"]
+            _C.binary("maximum", peak, exp_avg_sq, out=peak)
+            denom = (peak.sqrt() / bias_correction2_sqrt).add_(eps)
+        else:
+            denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+        p.addcdiv_(exp_avg, denom, value=-step_size)
 
 
 class AdamW(Adam):

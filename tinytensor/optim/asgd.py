@@ -8,7 +8,8 @@ eta and mu are 0-d tensors of the step dtype, so they round as torch's do.
 
     opt = torch.optim.ASGD(model.parameters(), lr=0.01)
 """
-from tinytensor.optim.optimizer import Optimizer, _check_lr, _step_tensor, _value
+from tinytensor.optim.optimizer import (Optimizer, _check_lr, _check_nonneg, _step_tensor,
+                                        _value, _weight_decayed, _zeros_like)
 
 __all__ = ["ASGD"]
 
@@ -19,44 +20,29 @@ class ASGD(Optimizer):
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):
         _check_lr(lr)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonneg("weight_decay", weight_decay)
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
                         foreach=foreach, maximize=maximize, differentiable=differentiable,
                         capturable=capturable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns closure's loss if given."""
-        from tinytensor._creation import zeros_like
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads = self._params_with_grad(group)
-            lr, lambd, alpha, t0 = _value(group["lr"]), group["lambd"], group["alpha"], \
-                group["t0"]
-            wd = group["weight_decay"]
-            for p, grad in zip(params, grads):
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["eta"] = _step_tensor(lr)
-                    state["mu"] = _step_tensor(1.0)
-                    state["ax"] = zeros_like(p)
-                if group["maximize"]:
-                    grad = -grad
-                state["step"].add_(1)
-                if wd != 0:
-                    grad = grad.add(p, alpha=wd)
-                eta = _value(state["eta"])
-                p.mul_(1 - lambd * eta)
-                p.add_(grad, alpha=-eta)
-                ax = state["ax"]
-                if _value(state["mu"]) != 1:
-                    ax.add_(p.sub(ax).mul_(state["mu"]))
-                else:
-                    ax.copy_(p)
-                step = _value(state["step"])
-                # through a default-dtype scalar, as torch.as_tensor(...) rounds them
-                state["eta"].copy_(_step_tensor(lr / ((1 + lambd * lr * step) ** alpha)))
-                state["mu"].copy_(_step_tensor(1 / max(1, step - t0)))
-        return loss
+    def _new_state(self, p, group):
+        return {"eta": _step_tensor(_value(group["lr"])), "mu": _step_tensor(1.0),
+                **_zeros_like(p, "ax")}
+
+    def _update(self, p, grad, state, group):
+        lr, lambd, alpha, t0 = _value(group["lr"]), group["lambd"], group["alpha"], \
+            group["t0"]
+        grad = _weight_decayed(p, grad, group, lr)
+        eta = _value(state["eta"])
+        p.mul_(1 - lambd * eta)
+        p.add_(grad, alpha=-eta)
+        ax = state["ax"]
+        if _value(state["mu"]) != 1:
+            ax.add_(p.sub(ax).mul_(state["mu"]))
+        else:
+            ax.copy_(p)
+        step = _value(state["step"])
+        # through a default-dtype scalar, as torch.as_tensor(...) rounds them
+        state["eta"].copy_(_step_tensor(lr / ((1 + lambd * lr * step) ** alpha)))
+        state["mu"].copy_(_step_tensor(1 / max(1, step - t0)))

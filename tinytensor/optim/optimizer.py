@@ -151,7 +151,30 @@ class Optimizer:
         return s + ")"
 
     def step(self, closure=None):
-        """Perform one optimization step (closure re-evaluates the loss if given)."""
+        """Update every parameter that has a gradient; returns closure's loss if given.
+
+        The loop all of torch's single-tensor algorithms share: a parameter's first step
+        makes its state (a 0-d `step`, then _new_state's buffers); every step counts it,
+        negates the gradient under maximize and calls _update (each optimizer's math)."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = _step_tensor()
+                    state.update(self._new_state(p, group))
+                state["step"].add_(1)
+                self._update(p, -p.grad if group["maximize"] else p.grad, state, group)
+        return loss
+
+    def _new_state(self, p, group):
+        """The buffers (besides `step`) of p's state, made on its first step."""
+        return {}
+
+    def _update(self, p, grad, state, group):
+        """Update p in place from grad and state (under no_grad)."""
         raise NotImplementedError
 
     def _closure_loss(self, closure):
@@ -346,6 +369,27 @@ class Optimizer:
         return params, grads
 
 
+
+Optimizer.step = _wrap_step(Optimizer.step)
+
+def _zeros_like(p, *names):
+    """{name: zeros shaped like p} for each buffer name (an optimizer's initial state)."""
+    from tinytensor._creation import zeros_like
+    return {name: zeros_like(p) for name in names}
+
+
+def _weight_decayed(p, grad, group, lr):
+    """grad plus L2 weight decay, or (decoupled_weight_decay, AdamW style) grad as it is
+    with p shrunk by lr * weight_decay in place."""
+    wd = group["weight_decay"]
+    if wd == 0:
+        return grad
+    if group.get("decoupled_weight_decay", False):
+        p.mul_(1 - lr * wd)
+        return grad
+    return grad.add(p, alpha=wd)
+
+
 def _check_lr(lr):
     if isinstance(lr, _C.TensorBase) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
@@ -363,3 +407,11 @@ def _check_betas(betas):
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= betas[1] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+
+
+def _check_adam_args(lr, eps, betas, weight_decay):
+    """The Adam family's checks, in torch's order (so the first bad value is named)."""
+    _check_lr(lr)
+    _check_nonneg("epsilon", eps)
+    _check_betas(betas)
+    _check_nonneg("weight_decay", weight_decay)

@@ -6,7 +6,7 @@
 
     opt = torch.optim.Rprop(model.parameters())
 """
-from tinytensor.optim.optimizer import Optimizer, _check_lr, _step_tensor, _value
+from tinytensor.optim.optimizer import Optimizer, _check_lr, _value, _zeros_like
 
 __all__ = ["Rprop"]
 
@@ -24,31 +24,20 @@ class Rprop(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient; returns closure's loss if given."""
-        from tinytensor._creation import zeros_like, full_like
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads = self._params_with_grad(group)
-            etaminus, etaplus = group["etas"]
-            step_min, step_max = group["step_sizes"]
-            for p, grad in zip(params, grads):
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["prev"] = zeros_like(p)
-                    state["step_size"] = full_like(grad, _value(group["lr"]))
-                if group["maximize"]:
-                    grad = -grad
-                state["step"].add_(1)
-                prev, step_size = state["prev"], state["step_size"]
-                sign = grad.mul(prev).sign()
-                sign[sign.gt(0)] = etaplus
-                sign[sign.lt(0)] = etaminus
-                sign[sign.eq(0)] = 1
-                step_size.mul_(sign).clamp_(step_min, step_max)
-                grad = grad.clone()
-                grad[sign.eq(etaminus)] = 0
-                p.addcmul_(grad.sign(), step_size, value=-1)
-                prev.copy_(grad)
-        return loss
+    def _new_state(self, p, group):
+        from tinytensor._creation import full_like
+        return {**_zeros_like(p, "prev"), "step_size": full_like(p, _value(group["lr"]))}
+
+    def _update(self, p, grad, state, group):
+        etaminus, etaplus = group["etas"]
+        step_min, step_max = group["step_sizes"]
+        prev, step_size = state["prev"], state["step_size"]
+        sign = grad.mul(prev).sign()
+        sign[sign.gt(0)] = etaplus
+        sign[sign.lt(0)] = etaminus
+        sign[sign.eq(0)] = 1
+        step_size.mul_(sign).clamp_(step_min, step_max)
+        grad = grad.clone()
+        grad[sign.eq(etaminus)] = 0
+        p.addcmul_(grad.sign(), step_size, value=-1)
+        prev.copy_(grad)

@@ -10,7 +10,7 @@ from tinytensor.nn.modules.activation import (
 from tinytensor.nn.modules.dropout import Dropout, Dropout1d, Dropout2d, AlphaDropout
 from tinytensor.nn.modules.flatten import Flatten, Unflatten
 from tinytensor.nn.modules.sparse import Embedding
-from tinytensor.nn.modules.normalization import LayerNorm, GroupNorm
+from tinytensor.nn.modules.normalization import LayerNorm, RMSNorm, GroupNorm
 from tinytensor.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from tinytensor.nn.modules.conv import Conv1d, Conv2d
 from tinytensor.nn.modules.pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,

@@ -60,6 +60,16 @@ def _as_tensor(value):
     return None
 
 
+def _assign_data(t, new):
+    """t with new's memory (`t.data = new`), or a new Parameter where tinytensor cannot
+    swap a tensor's memory yet (then optimizers must be made after the conversion)."""
+    try:
+        t.data = new
+        return t
+    except NotImplementedError:
+        return Parameter(new, t.requires_grad) if isinstance(t, Parameter) else new
+
+
 class Module:
     """Base class for all neural network modules (torch.nn.Module)."""
 
@@ -431,6 +441,8 @@ class Module:
 
     # ---- conversion ---------------------------------------------------------------------------
     def _apply(self, fn, recurse=True):
+        """Apply fn to every parameter, gradient and buffer; parameters stay the same objects
+        (their memory is swapped, as torch's `param.data = ...`) so optimizers keep them."""
         if recurse:
             for module in self.children():
                 module._apply(fn)
@@ -441,13 +453,15 @@ class Module:
                 applied = fn(param)
             if applied is param:
                 continue
-            # A new Parameter object: tinytensor cannot swap a tensor's memory in place
-            # (torch assigns param.data), so optimizers must be made after conversion.
-            out = Parameter(applied, param.requires_grad)
+            out = _assign_data(param, applied)
+            if out is not param:
+                self._parameters[key] = out
             if param.grad is not None:
                 with no_grad():
-                    out.grad = fn(param.grad)
-            self._parameters[key] = out
+                    grad = fn(param.grad)
+                if out is param and _assign_data(param.grad, grad) is param.grad:
+                    continue
+                out.grad = grad
         for key, buf in self._buffers.items():
             if buf is not None:
                 self._buffers[key] = fn(buf)

@@ -26,14 +26,16 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 # ---- one time step: torch's cell formulas, input already projected -------------------------
-def _step(mode, x_proj, state, w_hh, b_hh):
-    """The new state from the projected input x @ W_ih.T + b_ih and the previous state."""
+def _step(mode, x_proj, state, w_hh, b_hh, w_hr=None):
+    """The new state from the projected input x @ W_ih.T + b_ih and the previous state
+    (an LSTM with proj_size maps its hidden state through W_hr)."""
     if mode == "LSTM":
         h, c = state
         gates = F.linear(h, w_hh, b_hh) + x_proj
         i, f, g, o = gates.chunk(4, 1)
         c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-        return o.sigmoid() * c.tanh(), c
+        h = o.sigmoid() * c.tanh()
+        return (h if w_hr is None else F.linear(h, w_hr)), c
     if mode == "GRU":
         h = state
         i_r, i_z, i_n = x_proj.chunk(3, 1)
@@ -59,7 +61,7 @@ def _join(top, bottom):
     return tt.cat([top, bottom], 0)
 
 
-def _run_direction(mode, x_proj, state, w_hh, b_hh, reverse, batch_sizes=None):
+def _run_direction(mode, x_proj, state, w_hh, b_hh, w_hr, reverse, batch_sizes=None):
     """Run the recurrence over time (dim 0); returns (outputs stacked over time, state).
 
     With batch_sizes (a packed batch, longest sequences first) step t updates only the
@@ -69,9 +71,9 @@ def _run_direction(mode, x_proj, state, w_hh, b_hh, reverse, batch_sizes=None):
     for t in steps:
         bs = x_proj.shape[1] if batch_sizes is None else batch_sizes[t]
         if bs == x_proj.shape[1]:
-            state = _step(mode, x_proj[t], state, w_hh, b_hh)
+            state = _step(mode, x_proj[t], state, w_hh, b_hh, w_hr)
         else:
-            active = _step(mode, x_proj[t, :bs], _rows(state, 0, bs), w_hh, b_hh)
+            active = _step(mode, x_proj[t, :bs], _rows(state, 0, bs), w_hh, b_hh, w_hr)
             state = _join(active, _rows(state, bs, None))
         outputs[t] = state[0] if mode == "LSTM" else state
     return tt.stack(outputs, 0), state
@@ -124,21 +126,22 @@ class RNNBase(Module):
                              "projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size:
-            raise NotImplementedError("LSTM proj_size is not supported by tinytensor")
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + mode)
         gate_size = _GATES[mode] * hidden_size
+        out_size = proj_size or hidden_size     # the size of h (of c: hidden_size)
         self._flat_weights_names = []
         self._all_weights = []
         for layer in range(num_layers):
             for direction in range(num_directions):
-                layer_input = input_size if layer == 0 else hidden_size * num_directions
+                layer_input = input_size if layer == 0 else out_size * num_directions
                 suffix = "_reverse" if direction == 1 else ""
                 shapes = [("weight_ih", (gate_size, layer_input)),
-                          ("weight_hh", (gate_size, hidden_size))]
+                          ("weight_hh", (gate_size, out_size))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size:
+                    shapes += [("weight_hr", (proj_size, hidden_size))]
                 names = []
                 for stem, shape in shapes:
                     name = f"{stem}_l{layer}{suffix}"
@@ -191,11 +194,18 @@ class RNNBase(Module):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.size(-1)}")
 
-    def _check_hidden(self, hx, batch, msg="Expected hidden size {}, got {}"):
-        expected = (self.num_layers * (2 if self.bidirectional else 1), batch,
-                    self.hidden_size)
-        if tuple(hx.size()) != expected:
-            raise RuntimeError(msg.format(expected, list(hx.size())))
+    def _state_shapes(self, batch):
+        """The shapes of h (and of an LSTM's c) for a batch."""
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+        h = (layers, batch, self.proj_size or self.hidden_size)
+        return (h, (layers, batch, self.hidden_size)) if self.mode == "LSTM" else (h,)
+
+    def _check_hidden(self, parts, batch):
+        """torch's error when a given initial state has the wrong shape."""
+        names = ["hidden[0]", "hidden[1]"] if self.mode == "LSTM" else ["hidden"]
+        for p, expected, name in zip(parts, self._state_shapes(batch), names):
+            if tuple(p.size()) != expected:
+                raise RuntimeError(f"Expected {name} size {expected}, got {list(p.size())}")
 
     def _layers(self, input, hx, cx, batch_sizes=None):
         """Run all layers on time-major input; returns (output, h_n, c_n or None)."""
@@ -211,9 +221,10 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
                 b_ih, b_hh = (getattr(self, names[2]), getattr(self, names[3])) \
                     if self.bias else (None, None)
+                w_hr = getattr(self, names[-1]) if self.proj_size else None
                 x_proj = F.linear(layer_input, w_ih, b_ih)
                 state = (hx[k], cx[k]) if lstm else hx[k]
-                out, state = _run_direction(self.mode, x_proj, state, w_hh, b_hh,
+                out, state = _run_direction(self.mode, x_proj, state, w_hh, b_hh, w_hr,
                                             direction == 1, batch_sizes)
                 outputs.append(out)
                 if lstm:
@@ -232,18 +243,14 @@ class RNNBase(Module):
         lstm = self.mode == "LSTM"
         sizes = packed.batch_sizes.tolist()
         padded, _ = _unpack(packed.data, packed.batch_sizes)
-        shape = (self.num_layers * (2 if self.bidirectional else 1), sizes[0],
-                 self.hidden_size)
         if hx is None:
-            parts = [tt.zeros(shape, dtype=padded.dtype) for _ in range(2 if lstm else 1)]
+            parts = [tt.zeros(s, dtype=padded.dtype) for s in self._state_shapes(sizes[0])]
         else:
             parts = list(hx) if lstm else [hx]
             if packed.sorted_indices is not None:
                 parts = [p[:, packed.sorted_indices] for p in parts]
         self._check_input(padded)
-        for i, p in enumerate(parts):
-            self._check_hidden(p, sizes[0], "Expected hidden[1] size {}, got {}" if i else
-                               "Expected hidden size {}, got {}")
+        self._check_hidden(parts, sizes[0])
         output, h_n, c_n = self._layers(padded, parts[0], parts[1] if lstm else None, sizes)
         data = tt.cat([output[t, :bs] for t, bs in enumerate(sizes)], 0)
         out = PackedSequence(data, packed.batch_sizes, packed.sorted_indices,
@@ -282,14 +289,9 @@ class RNNBase(Module):
             if not batched:
                 parts = tuple(p.unsqueeze(1) for p in parts)
         else:
-            shape = (self.num_layers * (2 if self.bidirectional else 1), batch,
-                     self.hidden_size)
-            zeros = tt.zeros(shape, dtype=input.dtype)
-            parts = (zeros, tt.zeros(shape, dtype=input.dtype)) if lstm else (zeros,)
+            parts = tuple(tt.zeros(s, dtype=input.dtype) for s in self._state_shapes(batch))
         self._check_input(input)
-        self._check_hidden(parts[0], batch)
-        if lstm:
-            self._check_hidden(parts[1], batch, "Expected hidden[1] size {}, got {}")
+        self._check_hidden(parts, batch)
         seq = input.transpose(0, 1) if self.batch_first else input
         output, h_n, c_n = self._layers(seq, parts[0], parts[1] if lstm else None)
         if self.batch_first:

@@ -11,9 +11,10 @@ from tinytensor.utils.data.sampler import (Sampler, SequentialSampler, RandomSam
                                            SubsetRandomSampler, WeightedRandomSampler,
                                            BatchSampler)
 from tinytensor.utils.data.collate import default_collate, default_convert
-from tinytensor.utils.data.dataloader import DataLoader, get_worker_info
+from tinytensor.utils.data.dataloader import DataLoader
+from tinytensor.utils.data.worker import WorkerInfo, get_worker_info
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
            "ChainDataset", "Subset", "random_split", "Sampler", "SequentialSampler",
            "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
-           "DataLoader", "default_collate", "default_convert", "get_worker_info"]
+           "DataLoader", "default_collate", "default_convert", "get_worker_info", "WorkerInfo"]
