@@ -1,0 +1,225 @@
+"""Numerical helpers composed from matmul, reductions and indexing: vdot, matrix_power,
+trapezoid/cumulative_trapezoid, dist, cdist, renorm, isin, vander, combinations."""
+import builtins
+import itertools
+
+from tinytensor import _C
+from tinytensor.autograd.function import Function
+from tinytensor.ops._registry import op
+from tinytensor.ops.elementwise import where, _type_name
+from tinytensor.ops.movement import cat, stack
+
+Tensor = _C.TensorBase
+
+
+# ---- products -------------------------------------------------------------------------------
+@op()
+def vdot(input, other, *, out=None):
+    """The dot product of two 1-D tensors (conjugating the first: a no-op for reals)."""
+    if input.dim() != 1 or other.dim() != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D "
+                           f"tensors")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_type_name(input.dtype)} and {_type_name(other.dtype)}")
+    return input.dot(other)
+
+
+@op()
+def matrix_power(input, n):
+    """input @ input @ ... (n times) for square matrices (batched); n < 0 inverts first."""
+    if input.dim() < 2 or input.shape[-1] != input.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
+                           f"they are {input.shape[-2] if input.dim() > 1 else input.numel()}"
+                           f" by {input.shape[-1] if input.dim() else 1} matrices")
+    if n == 0:
+        from tinytensor import eye
+        return eye(input.shape[-1], dtype=input.dtype).expand(input.shape).clone()
+    if n < 0:
+        input, n = input.inverse(), -n
+    # square-and-multiply: log2(n) products instead of n
+    result, base = None, input
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return result if result is not input else input.clone()
+
+
+# ---- integration --------------------------------------------------------------------------
+def _spacing(y, x, dx, dim):
+    """The widths between samples along dim: from x (positions) or a constant dx."""
+    if x is None:
+        return 1.0 if dx is None else dx
+    if x.dim() == 1:
+        d = x[1:] - x[:-1]
+        shape = [1] * y.dim()
+        shape[dim] = d.numel()
+        return d.reshape(shape)
+    return x.diff(dim=dim)
+
+
+def _check_spacing(name, x):
+    if x is not None and not isinstance(x, Tensor):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"(Tensor, {type(x).__name__}): x must be a Tensor (use dx= for a "
+                        f"constant spacing)")
+
+
+@op(method=False)
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """Integral of y along dim by the trapezoidal rule."""
+    d = _C._wrap_dim(dim, y.dim())
+    n = y.shape[d]
+    if n == 0:
+        return y.sum(d)
+    mid = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
+    _check_spacing("trapezoid", x)
+    return (mid * _spacing(y, x, dx, d)).sum(d)
+
+
+@op(method=False)
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """Running integral of y along dim by the trapezoidal rule."""
+    d = _C._wrap_dim(dim, y.dim())
+    n = y.shape[d]
+    if n == 0:
+        return y.narrow(d, 0, 0).clone()
+    mid = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
+    _check_spacing("cumulative_trapezoid", x)
+    return (mid * _spacing(y, x, dx, d)).cumsum(d)
+
+
+# ---- distances and norms ------------------------------------------------------------------
+@op()
+def dist(input, other, p=2):
+    """The p-norm of input - other."""
+    from tinytensor.linalg import vector_norm
+    return vector_norm(input - other, p)
+
+
+class _PairwiseNorm(Function, node_name="CdistBackward0"):
+    """||x1_i - x2_j||_p over the last dim, for every pair (i, j)."""
+    @staticmethod
+    def forward(ctx, x1, x2, p):
+        diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+        from tinytensor.linalg import vector_norm
+        out = vector_norm(diff, p, -1)
+        ctx.save_for_backward(x1, x2, out)
+        ctx.p = p
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x1, x2, out = ctx.saved_tensors
+        p, out = ctx.p, out.unsqueeze(-1)
+        diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+        gu = g.unsqueeze(-1)
+        if p == 0:
+            grad = diff * 0
+        elif p == 1:
+            grad = gu * diff.sign()
+        elif p == float("inf"):
+            grad = gu * diff.sign() * (diff.abs() == out)
+        else:
+            # |d|^(p-1) sign(d) / ||d||^(p-1); 0 where the distance is 0, as torch
+            safe = where(out == 0, 1.0, out)
+            grad = gu * diff.sign() * (diff.abs() / safe) ** (p - 1)
+            grad = where(out == 0, 0.0, grad)
+        return grad.sum(-2), -grad.sum(-3), None
+
+
+@op(method=False)
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """The p-norm distance between each row of x1 and each row of x2 (batched)."""
+    if x1.dim() < 2 or x2.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values")
+    if not x1.is_floating_point():
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
+                           f"{_type_name(x1.dtype)}")
+    return _PairwiseNorm.apply(x1, x2, float(p))
+
+
+@op()
+def renorm(input, p, dim, maxnorm):
+    """Rescale each slice along dim whose p-norm exceeds maxnorm to norm maxnorm."""
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    d = _C._wrap_dim(dim, input.dim())
+    others = tuple(i for i in range(input.dim()) if i != d)
+    from tinytensor.linalg import vector_norm
+    norm = vector_norm(input, p, others, keepdim=True)
+    factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
+    return input * factor.to(input.dtype)
+
+
+# ---- set membership, Vandermonde, combinations ----------------------------------------------
+@op(method=False)
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """True where an element of elements occurs in test_elements."""
+    from tinytensor import tensor
+    if not isinstance(elements, Tensor):
+        elements = tensor(elements)
+    if not isinstance(test_elements, Tensor):
+        test_elements = tensor(test_elements)
+    from tinytensor.ops.promotion import result_type
+    dt = result_type(elements, test_elements)
+    haystack = test_elements.reshape(-1).to(dt).sort()[0]
+    needles = elements.to(dt)
+    if haystack.numel() == 0:
+        found = _C.fill_(_C.empty(tuple(elements.shape), _C.bool_), False)
+    else:
+        from tinytensor.ops.sorting import searchsorted
+        pos = searchsorted(haystack, needles.reshape(-1)).clamp(max=haystack.numel() - 1)
+        found = (haystack[pos] == needles.reshape(-1)).reshape(elements.shape)
+    return ~found if invert else found
+
+
+@op(method=False)
+def vander(x, N=None, increasing=False):
+    """Columns of powers of the 1-D x: x^(N-1) ... x^0 (or increasing)."""
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.numel() if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dt = x.dtype if x.is_floating_point() else _C.int64
+    from tinytensor import ones
+    if n == 0:
+        return ones(x.numel(), 0, dtype=dt)
+    cols = [ones(x.numel(), dtype=dt)]
+    if n > 1:
+        powers = x.to(dt).unsqueeze(1).expand(x.numel(), n - 1).cumprod(1)
+        cols = [cols[0].unsqueeze(1), powers]
+        out = cat(cols, 1)
+    else:
+        out = cols[0].unsqueeze(1)
+    return out if increasing else out.flip(1)
+
+
+@op(method=False)
+def combinations(input, r=2, with_replacement=False):
+    """All length-r combinations of the 1-D input's elements, as rows."""
+    if input.dim() != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_empty(0)
+    pick = itertools.combinations_with_replacement if with_replacement else \
+        itertools.combinations
+    rows = list(pick(range(input.numel()), r))
+    if not rows:
+        return input.new_empty(0, r)
+    from tinytensor import tensor
+    idx = tensor(rows, dtype=_C.int64)
+    return stack([input.index_select(0, idx[:, k]) for k in range(r)], 1)

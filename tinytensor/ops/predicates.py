@@ -1,0 +1,57 @@
+"""Questions torch code asks of a tensor (is_signed, is_nonzero, is_same_size, ...), the
+autograd bookkeeping attribute output_nr, and scalar_tensor."""
+from tinytensor import _C
+from tinytensor.ops._registry import op, method
+
+_UNSIGNED = ("bool", "uint8")
+
+
+@op()
+def is_signed(input):
+    """True unless input's dtype is bool or uint8."""
+    return input.dtype.name not in _UNSIGNED
+
+
+@op()
+def is_nonzero(input):
+    """The truth of a one-element tensor (torch refuses empty and larger ones)."""
+    n = input.numel()
+    if n == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if n > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input.item())
+
+
+@op()
+def is_same_size(input, other):
+    """True when both have the same shape."""
+    return tuple(input.shape) == tuple(other.shape)
+
+
+@op()
+def is_inference(input):
+    """False: tinytensor does not make inference tensors (inference_mode is no_grad)."""
+    return False
+
+
+@op(method=False)
+def is_complex(input):
+    """False: tinytensor has no complex dtypes."""
+    return input.is_complex()
+
+
+@method("output_nr")
+@property
+def output_nr(self):
+    """Which output of its grad_fn this tensor is."""
+    return self._output_nr
+
+
+@op(method=False)
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None,
+                  requires_grad=False):
+    """A 0-d tensor holding s (default float dtype)."""
+    from tinytensor import tensor
+    return tensor(float(s) if dtype is None else s,
+                  dtype=dtype or _C.get_default_dtype(), requires_grad=requires_grad)

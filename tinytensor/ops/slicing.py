@@ -1,0 +1,189 @@
+"""Pieces of tensors: unfold (sliding windows as a view), ravel, split_with_sizes,
+h/v/dsplit, narrow_copy, select_scatter, slice_scatter, diagflat, fill_diagonal_,
+unravel_index."""
+import builtins
+
+from tinytensor import _C
+from tinytensor.autograd.function import Function
+from tinytensor.ops._registry import op, method
+from tinytensor.ops.movement import narrow, split, tensor_split, _zeros
+
+Tensor = _C.TensorBase
+
+
+# ---- unfold --------------------------------------------------------------------------------
+class Unfold(Function, node_name="UnfoldBackward0"):
+    @staticmethod
+    def forward(ctx, input, dim, size, step):
+        ctx.shape, ctx.args = input.shape, (dim, size, step)
+        if input.dim() == 0:
+            return _C.as_strided(input, (1,), (1,), input.storage_offset())
+        n = (input.shape[dim] - size) // step + 1
+        shape = list(input.shape)
+        shape[dim] = n
+        strides = list(input.stride())
+        strides[dim] *= step
+        return _C.as_strided(input, tuple(shape) + (size,),
+                             tuple(strides) + (input.stride(dim),), input.storage_offset())
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, size, step = ctx.args
+        if len(ctx.shape) == 0:
+            return g.reshape(()), None, None, None
+        from tinytensor import arange
+        n = g.shape[dim]
+        gi = _zeros(ctx.shape, g.dtype)
+        for k in range(size):          # window offset k hits k, k + step, k + 2 step, ...
+            idx = arange(k, k + n * step, step) if n else arange(0)
+            gi = gi.index_add(dim, idx, g.select(-1, k))
+        return gi, None, None, None
+
+
+@method()
+def unfold(self, dimension, size, step):
+    """A view of all windows of `size` elements along dimension, `step` apart."""
+    d = _C._wrap_dim(dimension, builtins.max(self.dim(), 1))
+    length = self.shape[d] if self.dim() else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size "
+                           f"is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return Unfold.apply(self, d, size, step)
+
+
+# ---- flattening and splitting --------------------------------------------------------------
+@op()
+def ravel(input):
+    """input flattened to 1-D (a view when possible)."""
+    return input.reshape(-1)
+
+
+@op()
+def split_with_sizes(input, split_sizes, dim=0):
+    """Split into pieces of the listed sizes along dim."""
+    return split(input, list(split_sizes), dim)
+
+
+def _directional_split(name, dim, min_dims):
+    def fn(input, indices_or_sections):
+        if input.dim() < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} "
+                               f"dimension, but got a tensor with {input.dim()} dimensions!")
+        d = 0 if name == "hsplit" and input.dim() == 1 else dim
+        if isinstance(indices_or_sections, int):
+            size = input.shape[d]
+            if indices_or_sections == 0 or size % indices_or_sections:
+                raise RuntimeError(
+                    f"torch.{name} attempted to split along dimension {d}, but the size of "
+                    f"the dimension {size} is not divisible by the split_size "
+                    f"{indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, d)
+    fn.__name__ = name
+    fn.__doc__ = f"tensor_split along dimension {dim} (numpy's {name})."
+    return op(name)(fn)
+
+
+hsplit = _directional_split("hsplit", 1, 1)
+vsplit = _directional_split("vsplit", 0, 2)
+dsplit = _directional_split("dsplit", 2, 3)
+
+
+@op()
+def narrow_copy(input, dim, start, length):
+    """narrow, as a new contiguous tensor."""
+    return narrow(input, dim, start, length).contiguous()
+
+
+# ---- writing a slice into a copy -------------------------------------------------------------
+class _ScatterInto(Function):
+    """out = input with `region(out)` replaced by src; region is a view-making function."""
+    @staticmethod
+    def forward(ctx, input, src, region):
+        if tuple(region(input).shape) != tuple(src.shape):
+            raise RuntimeError(f"expected src to have a size equal to the slice of self. src "
+                               f"size = {list(src.shape)}, slice size = "
+                               f"{list(region(input).shape)}")
+        out = _C.clone(input)
+        _C.copy_(region(out), src.detach())
+        ctx.region = region
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gi = g.clone()
+        _C.copy_(ctx.region(gi), _C.fill_(_C.empty(tuple(ctx.region(g).shape), g.dtype), 0))
+        return gi, ctx.region(g), None
+
+
+class SelectScatter(_ScatterInto, node_name="SelectScatterBackward0"):
+    pass
+
+
+class SliceScatter(_ScatterInto, node_name="SliceScatterBackward0"):
+    pass
+
+
+@op()
+def select_scatter(input, src, dim, index):
+    """A copy of input with src written at index along dim."""
+    d = _C._wrap_dim(dim, input.dim())
+    return SelectScatter.apply(input, src, lambda t: _C.select(t, d, index))
+
+
+@op()
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of input with src written into input[start:end:step] along dim."""
+    d = _C._wrap_dim(dim, input.dim())
+    key = (slice(None),) * d + (slice(start, end, step),)
+    return SliceScatter.apply(input, src, lambda t: _C.getitem(t, key))
+
+
+# ---- diagonals -------------------------------------------------------------------------------
+@op()
+def diagflat(input, offset=0):
+    """A 2-D tensor with input's flattened values on diagonal `offset`."""
+    return input.reshape(-1).diag(offset)
+
+
+@method()
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Fill the main diagonal (of a 2-D or hyper-cubic tensor) in place."""
+    if self.dim() < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.dim() > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    from tinytensor import arange
+    rows, cols = self.shape[0], self.shape[1]
+    if wrap and self.dim() == 2 and rows > cols + 1:
+        # numpy's wrap: every (cols + 1)-th element of the row-major order
+        flat = arange(0, rows * cols, cols + 1)
+        index = (flat.div(cols, rounding_mode="floor"), flat.remainder(cols))
+    else:
+        i = arange(builtins.min(self.shape))
+        index = (i,) * self.dim()
+    self[index] = fill_value
+    return self
+
+
+# ---- unravel_index -----------------------------------------------------------------------------
+@op(method=False)
+def unravel_index(indices, shape):
+    """Flat indices to a tuple of coordinate tensors for shape (row-major)."""
+    if not isinstance(indices, Tensor):
+        from tinytensor import tensor
+        indices = tensor(indices)
+    if indices.is_floating_point() or indices.dtype is _C.bool_:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if builtins.any(s < 0 for s in shape):
+        raise ValueError("'shape' cannot have negative values, but got " + str(shape))
+    idx = indices.to(_C.int64)       # as torch, out-of-range indices wrap around
+    coords = []
+    for s in reversed(shape):
+        coords.append(idx.remainder(s))
+        idx = idx.div(s, rounding_mode="floor")
+    return tuple(reversed(coords))
