@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import tinytensor as tt
-from _gaps_helpers import check, rand, torch
+from _gaps_helpers import check, rand
 
 WIDE = np.concatenate([np.linspace(-20.3, 40, 97), [0.0, -1.0, -2.0, 0.5, 1e-3, 100.0,
                                                       1e4, np.inf, -np.inf, np.nan]])

@@ -1,6 +1,5 @@
 """Numerical helpers composed from matmul, reductions and indexing: vdot, matrix_power,
 trapezoid/cumulative_trapezoid, dist, cdist, renorm, isin, vander, combinations."""
-import builtins
 import itertools
 
 from tinytensor import _C
@@ -12,7 +11,7 @@ from tinytensor.ops.movement import cat, stack
 Tensor = _C.TensorBase
 
 
-# ---- products -------------------------------------------------------------------------------
+# ---- products --------------------------------------------------------------------------
 @op()
 def vdot(input, other, *, out=None):
     """The dot product of two 1-D tensors (conjugating the first: a no-op for reals)."""
@@ -48,7 +47,7 @@ def matrix_power(input, n):
     return result if result is not input else input.clone()
 
 
-# ---- integration --------------------------------------------------------------------------
+# ---- integration -----------------------------------------------------------------------
 def _spacing(y, x, dx, dim):
     """The widths between samples along dim: from x (positions) or a constant dx."""
     if x is None:
@@ -92,7 +91,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     return (mid * _spacing(y, x, dx, d)).cumsum(d)
 
 
-# ---- distances and norms ------------------------------------------------------------------
+# ---- distances and norms ---------------------------------------------------------------
 @op()
 def dist(input, other, p=2):
     """The p-norm of input - other."""
@@ -162,7 +161,7 @@ def renorm(input, p, dim, maxnorm):
     return input * factor.to(input.dtype)
 
 
-# ---- set membership, Vandermonde, combinations ----------------------------------------------
+# ---- set membership, Vandermonde, combinations -----------------------------------------
 @op(method=False)
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """True where an element of elements occurs in test_elements."""

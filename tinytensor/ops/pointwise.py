@@ -11,8 +11,8 @@ import math
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
-from tinytensor.ops.elementwise import (where, isnan, isinf, abs, log1p, exp2, exp,
-                                        _type_name, _NUMBER, _with_out, _inplace)
+from tinytensor.ops.elementwise import (where, isnan, isinf, abs, log1p, exp2,
+                                        _type_name, _with_out, _inplace)
 from tinytensor.ops.promotion import result_type
 from tinytensor.ops.sorting import return_type
 from tinytensor.ops.shape import broadcast_tensors
@@ -31,11 +31,18 @@ def _only_for(kernel, kinds, *xs):
                                           f"'{_type_name(x.dtype)}'")
 
 
+def _tensor_other(name, other, argname="other"):
+    """torch's TypeError for ops whose second operand must be a tensor."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument '{argname}' must be Tensor, not "
+                        f"{type(other).__name__}")
+
+
 def _full(shape, dtype, value):
     return _C.fill_(_C.empty(tuple(shape), dtype), value)
 
 
-# ---- masked_fill ---------------------------------------------------------------------------
+# ---- masked_fill -----------------------------------------------------------------------
 class MaskedFill(Function, node_name="MaskedFillBackward0"):
     @staticmethod
     def forward(ctx, input, mask, value):
@@ -77,7 +84,7 @@ def _mask_name(dt):
             "float64": "double"}.get(dt.name, dt.name)
 
 
-# ---- log-sum of two, hypot ---------------------------------------------------------------
+# ---- log-sum of two, hypot -------------------------------------------------------------
 class LogAddExp(Function, node_name="LogaddexpBackward0"):
     base = math.e
 
@@ -143,11 +150,12 @@ class Hypot(Function, node_name="HypotBackward0"):
 @op()
 def hypot(input, other, *, out=None):
     """sqrt(input**2 + other**2) elementwise, without overflow."""
+    _tensor_other("hypot", other)
     _only_for("hypot", "float", input, other)
     return _with_out(Hypot.apply(input, other), out)
 
 
-# ---- powers and scales -------------------------------------------------------------------
+# ---- powers and scales -----------------------------------------------------------------
 @op()
 def float_power(input, exponent, *, out=None):
     """input ** exponent computed in float64."""
@@ -172,8 +180,8 @@ def float_power_(self, exponent):
 @op()
 def ldexp(input, other, *, out=None):
     """input * 2 ** other."""
-    return _with_out(input * (2.0 ** other if isinstance(other, _NUMBER) else
-                              other.__rpow__(2.0)), out)
+    _tensor_other("ldexp", other)
+    return _with_out(input * other.__rpow__(2.0), out)
 
 
 @op()
@@ -199,14 +207,15 @@ def positive(input):
 @op()
 def heaviside(input, values, *, out=None):
     """0 where input < 0, values where input == 0, 1 where input > 0."""
-    if isinstance(values, Tensor) and values.dtype != input.dtype:
+    _tensor_other("heaviside", values, "values")
+    if values.dtype != input.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different "
                            "dtypes.")
     step = _C.cast(_C.binary("gt", input, 0), input.dtype)
     return _with_out(_C.ternary("where", input == 0, values, step, dtype=input.dtype), out)
 
 
-# ---- bit-level float ops ------------------------------------------------------------------
+# ---- bit-level float ops ---------------------------------------------------------------
 FrexpResult = return_type("frexp", ("mantissa", "exponent"))
 _INT_OF = {"float64": _C.int64, "float32": _C.int32, "float16": _C.int16,
            "bfloat16": _C.int16}
@@ -239,10 +248,11 @@ def frexp(input, *, out=None):
 @op()
 def nextafter(input, other, *, out=None):
     """The next float after input in the direction of other."""
+    _tensor_other("nextafter", other)
     _only_for("nextafter", "float", input, other)
     dt = result_type(input, other)
     x = input.detach().to(dt)
-    y = (other.detach() if isinstance(other, Tensor) else _full((), dt, other)).to(dt)
+    y = other.detach().to(dt)
     x, y = broadcast_tensors(x, y)
     bits = x.contiguous().view(_INT_OF[dt.name])
     away = (y > x) == (x > 0)                 # moving away from zero: one unit up in bits
@@ -256,7 +266,7 @@ def nextafter(input, other, *, out=None):
     return _with_out(r, out)
 
 
-# ---- integer ops --------------------------------------------------------------------------
+# ---- integer ops -----------------------------------------------------------------------
 def _int_operands(name, a, b):
     _only_for(name, "int", a, b)
     dt = result_type(a, b)

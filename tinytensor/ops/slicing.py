@@ -11,7 +11,7 @@ from tinytensor.ops.movement import narrow, split, tensor_split, _zeros
 Tensor = _C.TensorBase
 
 
-# ---- unfold --------------------------------------------------------------------------------
+# ---- unfold ----------------------------------------------------------------------------
 class Unfold(Function, node_name="UnfoldBackward0"):
     @staticmethod
     def forward(ctx, input, dim, size, step):
@@ -55,7 +55,7 @@ def unfold(self, dimension, size, step):
     return Unfold.apply(self, d, size, step)
 
 
-# ---- flattening and splitting --------------------------------------------------------------
+# ---- flattening and splitting ----------------------------------------------------------
 @op()
 def ravel(input):
     """input flattened to 1-D (a view when possible)."""
@@ -98,7 +98,7 @@ def narrow_copy(input, dim, start, length):
     return narrow(input, dim, start, length).contiguous()
 
 
-# ---- writing a slice into a copy -------------------------------------------------------------
+# ---- writing a slice into a copy -------------------------------------------------------
 class _ScatterInto(Function):
     """out = input with `region(out)` replaced by src; region is a view-making function."""
     @staticmethod
@@ -142,7 +142,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     return SliceScatter.apply(input, src, lambda t: _C.getitem(t, key))
 
 
-# ---- diagonals -------------------------------------------------------------------------------
+# ---- diagonals -------------------------------------------------------------------------
 @op()
 def diagflat(input, offset=0):
     """A 2-D tensor with input's flattened values on diagonal `offset`."""
@@ -169,7 +169,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
     return self
 
 
-# ---- unravel_index -----------------------------------------------------------------------------
+# ---- unravel_index ---------------------------------------------------------------------
 @op(method=False)
 def unravel_index(indices, shape):
     """Flat indices to a tuple of coordinate tensors for shape (row-major)."""

@@ -10,7 +10,7 @@ import math
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
-from tinytensor.ops.elementwise import (where, isnan, isinf, abs, exp, log, sqrt, tan, erf,
+from tinytensor.ops.elementwise import (where, abs, exp, log, sqrt, tan, erf,
                                         erfc, lgamma, clamp, sin, signbit, _with_out,
                                         _inplace)
 from tinytensor.ops.promotion import float_result_type
@@ -22,7 +22,7 @@ def _f64(x):
     return x.detach().to(_C.float64)
 
 
-# ---- digamma and polygamma ------------------------------------------------------------------
+# ---- digamma and polygamma -------------------------------------------------------------
 # asymptotic series of digamma and Hurwitz zeta: B_2k / (2k) for k = 1..7 (Bernoulli numbers)
 _BERNOULLI = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6]
 
@@ -116,7 +116,7 @@ def _polygamma_method(self, n):
 _polygamma_inplace = _inplace(_polygamma_method, "polygamma")
 
 
-# ---- erfinv ---------------------------------------------------------------------------------
+# ---- erfinv ----------------------------------------------------------------------------
 def _erfinv64(x):
     """Giles' single-precision approximation, then Newton steps on erf (erfc in the tails,
     where 1 - |x| is exact and erf would cancel)."""
@@ -168,7 +168,7 @@ def erfinv(input, *, out=None):
     return _with_out(Erfinv.apply(input), out)
 
 
-# ---- modified Bessel functions I0, I1 --------------------------------------------------------
+# ---- modified Bessel functions I0, I1 --------------------------------------------------
 def _bessel_i64(nu, x):
     """I_nu(|x|) for nu in {0, 1}: power series up to 15, the asymptotic series beyond."""
     a = abs(x)
@@ -228,7 +228,7 @@ def _special_i1(input):
     return I1.apply(input)
 
 
-# ---- sinc, logit, mvlgamma -------------------------------------------------------------------
+# ---- sinc, logit, mvlgamma -------------------------------------------------------------
 @op()
 def sinc(input, *, out=None):
     """sin(pi x) / (pi x), and 1 at 0."""

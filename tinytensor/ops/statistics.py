@@ -20,7 +20,7 @@ AminmaxResult = return_type("aminmax", ("min", "max"))
 HistogramResult = return_type("histogram", ("hist", "bin_edges"))
 
 
-# ---- softmax as torch.* and Tensor methods ----------------------------------------------------
+# ---- softmax as torch.* and Tensor methods ---------------------------------------------
 @op()
 def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along dim."""
@@ -35,7 +35,7 @@ def log_softmax(input, dim, dtype=None):
     return f(input, dim, dtype=dtype)
 
 
-# ---- NaN-ignoring reductions -------------------------------------------------------------------
+# ---- NaN-ignoring reductions -----------------------------------------------------------
 @op()
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum treating NaN as zero."""
@@ -54,7 +54,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return nansum(input, dim, keepdim, dtype=dtype) / count
 
 
-# ---- quantiles ---------------------------------------------------------------------------------
+# ---- quantiles -------------------------------------------------------------------------
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
@@ -134,7 +134,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
     return _with_out(_quantile(input, q, dim, keepdim, interpolation, True), out)
 
 
-# ---- several results from one pass -------------------------------------------------------------
+# ---- several results from one pass -----------------------------------------------------
 @op()
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) of input (along dim)."""
@@ -172,7 +172,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return v.sqrt(), m
 
 
-# ---- logcumsumexp ------------------------------------------------------------------------------
+# ---- logcumsumexp ----------------------------------------------------------------------
 @op()
 def logcumsumexp(input, dim, *, out=None):
     """log(cumsum(exp(input))) along dim, without overflow or underflow."""
@@ -193,7 +193,7 @@ def logcumsumexp(input, dim, *, out=None):
     return _with_out(y if y is not input else input.clone(), out)
 
 
-# ---- covariance --------------------------------------------------------------------------------
+# ---- covariance ------------------------------------------------------------------------
 @op()
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """Covariance matrix of the variables in input's rows (observations in columns)."""
@@ -244,7 +244,7 @@ def corrcoef(input):
     return c.clamp(-1, 1)
 
 
-# ---- histogram ---------------------------------------------------------------------------------
+# ---- histogram -------------------------------------------------------------------------
 @op()
 def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     """(counts, bin_edges) of input's values in bins (a count or the edges)."""
