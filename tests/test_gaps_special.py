@@ -76,3 +76,41 @@ def test_polygamma_gradient_and_gradcheck():
 
 def test_sinc_gradient_at_zero():
     check(lambda m, t: m.sinc(t), np.array([0.0, 1.0, -0.5]), grad=True)
+
+
+UNARY_SPECIAL = ["digamma", "psi", "gammaln", "erf", "erfc", "erfinv", "expit", "logit",
+                 "exp2", "expm1", "log1p", "round", "entr", "ndtr", "ndtri", "log_ndtr",
+                 "i0", "i1", "i0e", "i1e", "modified_bessel_i0", "modified_bessel_i1",
+                 "sinc"]
+
+
+@pytest.mark.parametrize("name", UNARY_SPECIAL)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_torch_special_namespace(name, dtype):
+    x = np.concatenate([np.linspace(-40, 40, 81), [0.0, 0.25, 0.5, 0.999, -0.5, np.nan,
+                                                    np.inf, -np.inf, 700.0]])
+    if name in ("erfinv", "ndtri", "logit"):
+        x = np.concatenate([np.linspace(-1.2, 1.2, 49), [0.0, 1.0, np.nan]])
+    rtol = 1e-8 if dtype == "float64" else 1e-4 if name == "log_ndtr" else None
+    check(lambda m, t: getattr(m.special, name)(t), x, dtype=dtype, rtol=rtol)
+
+
+def test_torch_special_binary_and_reductions():
+    a, b = rand(3, 4), rand(3, 4, seed=1, low=-0.9, high=3.0)
+    a[0, 0] = 0.0
+    check(lambda m, x, y: m.special.xlog1py(x, y), a, b, grad=True)
+    check(lambda m, x, y: m.special.xlogy(x, y.abs()), a, b)
+    check(lambda m, x: m.special.multigammaln(x.abs() + 3, 3), a, grad=True)
+    check(lambda m, x: m.special.polygamma(2, x.abs() + 0.5), a)
+    check(lambda m, x: m.special.softmax(x, 1), a, grad=True)
+    check(lambda m, x: m.special.log_softmax(x, 0), a, grad=True)
+    check(lambda m, x: m.special.logsumexp(x, 1), a, grad=True)
+
+
+@pytest.mark.parametrize("name", ["i0", "i1", "i0e", "i1e", "entr", "ndtr", "log_ndtr",
+                                  "ndtri"])
+def test_torch_special_gradients(name):
+    x = rand(6, seed=2, low=0.05, high=0.95) if name == "ndtri" else rand(6, seed=2) * 8
+    if name == "entr":
+        x = np.abs(x) + 0.1
+    check(lambda m, t: getattr(m.special, name)(t), x, grad=True, rtol=1e-9)

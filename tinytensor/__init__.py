@@ -47,7 +47,7 @@ import tinytensor.linalg  # noqa: E402,F401  (registers torch.det, Tensor.norm, 
 _registry.install_methods(Tensor)
 globals().update({k: v for k, v in _registry.FUNCTIONS.items() if k not in globals()})
 
-for _name in ["autograd", "nn", "optim", "utils", "func", "optax", "linalg"]:
+for _name in ["autograd", "nn", "optim", "utils", "func", "optax", "linalg", "special"]:
     try:
         globals()[_name] = _importlib.import_module(f"tinytensor.{_name}")
     except ModuleNotFoundError as _e:

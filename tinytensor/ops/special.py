@@ -10,7 +10,7 @@ import math
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
-from tinytensor.ops.elementwise import (where, abs, exp, log, sqrt, tan, erf,
+from tinytensor.ops.elementwise import (where, isnan, abs, exp, log, sqrt, tan, erf,
                                         erfc, lgamma, clamp, sin, signbit, _with_out,
                                         _inplace)
 from tinytensor.ops.promotion import float_result_type
@@ -169,8 +169,9 @@ def erfinv(input, *, out=None):
 
 
 # ---- modified Bessel functions I0, I1 --------------------------------------------------
-def _bessel_i64(nu, x):
-    """I_nu(|x|) for nu in {0, 1}: power series up to 15, the asymptotic series beyond."""
+def _bessel_i64(nu, x, scaled=False):
+    """I_nu(|x|) for nu in {0, 1} (times exp(-|x|) when scaled): power series up to 15,
+    the asymptotic series beyond."""
     a = abs(x)
     small = where(a <= 15, a, 0.0)
     half_sq = small * small * 0.25
@@ -180,41 +181,58 @@ def _bessel_i64(nu, x):
         term = term * half_sq / (k * (k + nu))
         series = series + term
     big = where(a > 15, a, 15.0)
-    acc, coeff = big * 0 + 1, 1.0
+    acc, coeff = big.new_ones(big.shape), 1.0
     for k in range(1, 30):                      # terms shrink until k ~ 2x >= 30
         coeff *= -(4 * nu * nu - (2 * k - 1) ** 2) / (k * 8)
         acc = acc + coeff * big ** -k
-    asym = exp(big) / sqrt(2 * math.pi * big) * acc
-    return where(a <= 15, series, asym)
+    asym = acc / sqrt(2 * math.pi * big)
+    r = where(a <= 15, series * exp(-small), asym) if scaled else \
+        where(a <= 15, series, asym * exp(big))
+    return where(isnan(x), x, r)
 
 
-class I0(Function, node_name="I0Backward0"):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _bessel_i64(0, _f64(x)).to(float_result_type(x))
+class _BesselI(Function):
+    """I0, I1 and their exponentially scaled forms I0e, I1e (odd orders are odd)."""
+    nu, scaled = 0, False
 
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * _special_i1(x)
-
-
-class I1(Function, node_name="SpecialI1Backward0"):
-    @staticmethod
-    def forward(ctx, x):
+    @classmethod
+    def forward(cls, ctx, x):
         ctx.save_for_backward(x)
         x64 = _f64(x)
-        r = _bessel_i64(1, x64)
-        return where(x64 < 0, -r, r).to(float_result_type(x))
+        r = _bessel_i64(cls.nu, x64, cls.scaled)
+        if cls.nu == 1:
+            r = where(x64 < 0, -r, r)
+        return r.to(float_result_type(x))
 
-    @staticmethod
-    def backward(ctx, g):
-        # I1' = I0 - I1 / x, and 1/2 at x = 0
+    @classmethod
+    def backward(cls, ctx, g):
+        # I0' = I1;  I1' = I0 - I1 / x (1/2 at 0);  scaling by exp(-|x|) adds -sign(x) f
         (x,) = ctx.saved_tensors
-        safe = where(x == 0, 1.0, x)
-        d = i0(x) - _special_i1(x) / safe
-        return g * where(x == 0, 0.5, d)
+        i0_, i1_ = (I0e, I1e) if cls.scaled else (I0, I1)
+        if cls.nu == 0:
+            d = i1_.apply(x)
+        else:
+            d = i0_.apply(x) - i1_.apply(x) / where(x == 0, 1.0, x)
+            d = where(x == 0, 0.5, d)
+        if cls.scaled:
+            d = d - x.sign() * cls.apply(x)
+        return g * d
+
+
+class I0(_BesselI, node_name="I0Backward0"):
+    pass
+
+
+class I1(_BesselI, node_name="SpecialI1Backward0"):
+    nu = 1
+
+
+class I0e(_BesselI, node_name="SpecialI0EBackward0"):
+    scaled = True
+
+
+class I1e(_BesselI, node_name="SpecialI1EBackward0"):
+    nu, scaled = 1, True
 
 
 @op()
@@ -223,9 +241,19 @@ def i0(input, *, out=None):
     return _with_out(I0.apply(input), out)
 
 
-def _special_i1(input):
+def i1(input, *, out=None):
     """The modified Bessel function of the first kind, order 1 (torch.special.i1)."""
-    return I1.apply(input)
+    return _with_out(I1.apply(input), out)
+
+
+def i0e(input, *, out=None):
+    """exp(-|x|) * i0(x), without overflow (torch.special.i0e)."""
+    return _with_out(I0e.apply(input), out)
+
+
+def i1e(input, *, out=None):
+    """exp(-|x|) * i1(x), without overflow (torch.special.i1e)."""
+    return _with_out(I1e.apply(input), out)
 
 
 # ---- sinc, logit, mvlgamma -------------------------------------------------------------
