@@ -91,3 +91,22 @@ def test_fill_and_detach_functions():
     assert tt.detach(x * 2).requires_grad is False
     assert tt.fill_(tt.zeros(2), 4.0).tolist() == [4.0, 4.0]
     assert tt.zero_(tt.ones(2)).tolist() == [0.0, 0.0]
+
+
+def test_functional_names_at_top_level():
+    x = rand(1, 3, 6)
+    check(lambda m, t: m.threshold(t, 0.5, -1.0), x, grad=True)
+    check(lambda m, t: m.selu(t), x, grad=True)
+    check(lambda m, t: m.celu(t, 2.0), x)
+    check(lambda m, t: m.dropout(t, 0.0, True), x)
+    check(lambda m, t, w: m.conv1d(t, w, None, 1, 1), x, rand(2, 3, 2), grad=True)
+    check(lambda m, t, w: m.conv2d(t.unsqueeze(0), w), x, rand(2, 1, 2, 2))
+    check(lambda m, t: m.max_pool1d(t, 2), x, grad=True)
+    check(lambda m, t: m.max_pool2d(t, 2), x)
+    check(lambda m, t: m.avg_pool1d(t, 3, 2), x)
+    check(lambda m, t: m.adaptive_avg_pool1d(t, 4), x)
+    check(lambda m, t: m.cosine_similarity(t, t.flip(-1), 1), x, grad=True)
+    check(lambda m, t: m.pairwise_distance(t[0], t[0].flip(0)), x)
+    check(lambda m, t, w: m.bilinear(t[0], t[0], w, None), x, rand(2, 6, 6))
+    check(lambda m, t: m.unsafe_split(t, 2, -1), x)
+    check(lambda m, t: m.unsafe_chunk(t, 3, 1), x)

@@ -142,3 +142,49 @@ def test_output_nr_of_multi_output_op():
     o = tt.ones(4, requires_grad=True).split(2)
     t = torch.ones(4, requires_grad=True).split(2)
     assert [x.output_nr for x in o] == [x.output_nr for x in t]
+
+
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin", "sum"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_index_reduce(reduce, include_self):
+    import warnings
+    warnings.filterwarnings("ignore", "index_reduce")
+    a, src, idx = rand(4, 3), rand(3, 3, seed=1), np.array([0, 2, 0])
+    check(lambda m, x, s, i: x.index_reduce(0, i, s, reduce, include_self=include_self),
+          a, src, idx)
+    check(lambda m, x, s, i: x.clone().index_reduce_(1, i, s.t(), reduce,
+                                                     include_self=include_self), a.T.copy(),
+          src, idx)
+    check(lambda m, x, s, i: m.index_reduce(x, 0, i, s, reduce), a, src, idx, grad=True)
+
+
+def test_nonzero_static_adjoint_device_and_python_callables():
+    a = np.array([[0, 1, 2], [3, 0, 0]])
+    for size, fill in [(2, -1), (3, -1), (6, 9), (0, -1), (-1, 0)]:
+        check(lambda m, x: m.nonzero_static(x, size=size, fill_value=fill), a)
+    check(lambda m, x: x.adjoint(), rand(2, 3, 4))
+    check(lambda m, x: x.adjoint(), rand(3))
+    check(lambda m, x: x.get_device(), rand(3))
+    check(lambda m, x: x.clone().apply_(lambda v: v * v - 1), rand(2, 3))
+    check(lambda m, x: x.clone().map_(m.arange(3.0, dtype=m.float64), lambda u, v: u * v),
+          rand(2, 3))
+    check(lambda m, x: x.clone().map_(m.arange(3.0), lambda u, v: u * v), rand(2, 3))
+
+
+def test_matrix_functions():
+    a = rand(2, 3, 3)
+    check(lambda m, x, b1, b2: m.addbmm(x, b1, b2), rand(3, 2), rand(4, 3, 5),
+          rand(4, 5, 2), grad=True, rtol=1e-10)
+    check(lambda m, x, b1, b2: x.addbmm(b1, b2, beta=0, alpha=0.5), rand(3, 2) * np.nan,
+          rand(4, 3, 5), rand(4, 5, 2))
+    check(lambda m, x: m.pinverse(x), rand(3, 5), grad=True, rtol=1e-8, atol=1e-10)
+    check(lambda m, x: x.pinverse(), a[:, :, :2], rtol=1e-8, atol=1e-10)
+    check(lambda m, x: m.matrix_exp(x), a, rtol=1e-10, atol=1e-12)
+    check(lambda m, x: x.matrix_exp(), a * 6, rtol=1e-9)
+    check(lambda m, x: m.matrix_exp(x), a[0], grad=True, rtol=1e-9)
+    check(lambda m, x: m.matrix_exp(x), rand(2, 3))
+    spd = a @ a.transpose(0, 2, 1) + np.eye(3)
+    low = np.linalg.cholesky(spd)
+    check(lambda m, b, l: m.cholesky_solve(b, l), rand(2, 3, 2), low, grad=True, rtol=1e-9)
+    check(lambda m, b, l: b.cholesky_solve(l.mT.contiguous(), upper=True), rand(2, 3, 2),
+          low, grad=True, rtol=1e-9)

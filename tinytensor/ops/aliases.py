@@ -18,7 +18,8 @@ ALIASES = {
     "true_divide": "div", "greater": "gt", "greater_equal": "ge", "less": "lt",
     "less_equal": "le", "not_equal": "ne", "clip": "clamp", "arctan2": "atan2",
     "swapaxes": "transpose", "swapdims": "transpose", "special_expit": "sigmoid",
-    "trapz": "trapezoid", "sgn": "sign",
+    "trapz": "trapezoid", "sgn": "sign", "unsafe_chunk": "chunk", "unsafe_split": "split",
+    "unsafe_split_with_sizes": "split_with_sizes",
 }
 
 # ops that get a `_` method when they lack one (the result is written into self)
@@ -37,6 +38,13 @@ MODULE_INPLACE = ["acos", "acosh", "asin", "asinh", "atan", "atanh", "arccos", "
                   "sigmoid", "relu"]
 
 
+# torch.<name> functions that are nn.functional.<name> with the same positional arguments
+FROM_FUNCTIONAL = ["threshold", "threshold_", "selu", "celu", "dropout", "alpha_dropout",
+                   "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+                   "adaptive_avg_pool1d", "cosine_similarity", "pairwise_distance",
+                   "bilinear"]
+
+
 def _install_aliases():
     F, M = _registry.FUNCTIONS, _registry.METHODS
     for alias, target in ALIASES.items():
@@ -46,6 +54,19 @@ def _install_aliases():
             M[alias] = M[target]
         if target + "_" in M and alias + "_" not in M:
             M[alias + "_"] = M[target + "_"]
+
+
+def _install_functional():
+    def forward_to(name):
+        def fn(*args, **kwargs):
+            from tinytensor.nn import functional
+            return getattr(functional, name)(*args, **kwargs)
+        fn.__name__ = name
+        fn.__doc__ = f"torch.{name}: nn.functional.{name}."
+        return fn
+    for name in FROM_FUNCTIONAL:
+        if name not in _registry.FUNCTIONS:
+            op(name, method=False)(forward_to(name))
 
 
 def _install_inplace():
@@ -77,5 +98,6 @@ def detach(input):
 
 
 _install_aliases()
+_install_functional()
 _install_inplace()
 _install_module_inplace()

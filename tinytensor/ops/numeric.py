@@ -1,6 +1,7 @@
 """Numerical helpers composed from matmul, reductions and indexing: vdot, matrix_power,
 trapezoid/cumulative_trapezoid, dist, cdist, renorm, isin, vander, combinations."""
 import itertools
+import math
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
@@ -222,3 +223,104 @@ def combinations(input, r=2, with_replacement=False):
     from tinytensor import tensor
     idx = tensor(rows, dtype=_C.int64)
     return stack([input.index_select(0, idx[:, k]) for k in range(r)], 1)
+
+
+# ---- more matrix functions --------------------------------------------------------------
+@op()
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * (sum over the batch of batch1[i] @ batch2[i])."""
+    if batch1.dim() != 3 or batch2.dim() != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor" if batch1.dim() != 3
+                           else "batch2 must be a 3D tensor")
+    total = batch1.bmm(batch2).sum(0)
+    total = total if alpha == 1 else total * alpha
+    if beta == 0:                   # as torch: input is ignored, even its NaNs
+        return total
+    return total + (input if beta == 1 else input * beta)
+
+
+class Pinverse(Function, node_name="PinverseBackward0"):
+    @staticmethod
+    def forward(ctx, a, rcond):
+        from tinytensor.linalg import svd
+        u, s, vh = svd(a, full_matrices=False)
+        if s.numel() == 0:
+            p = a.transpose(-2, -1).clone()
+        else:
+            cutoff = s.amax(-1, keepdim=True) * rcond
+            s_inv = where(s > cutoff, 1 / where(s > cutoff, s, 1.0), 0.0)
+            p = (vh.transpose(-2, -1) * s_inv.unsqueeze(-2)) @ u.transpose(-2, -1)
+        ctx.save_for_backward(a, p)
+        return p
+
+    @staticmethod
+    def backward(ctx, g):
+        # from dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P (Golub-Pereyra)
+        a, p = ctx.saved_tensors
+        at, pt, gt = a.transpose(-2, -1), p.transpose(-2, -1), g.transpose(-2, -1)
+        left = gt - a @ (p @ gt)                  # (I - A P) G^T
+        right = gt - (gt @ p) @ a                 # G^T (I - P A)
+        return -(pt @ g @ pt) + left @ (p @ pt) + (pt @ p) @ right, None
+
+
+@op()
+def pinverse(input, rcond=1e-15):
+    """The Moore-Penrose pseudo-inverse, from the SVD (singular values below
+    rcond * largest count as zero)."""
+    return Pinverse.apply(input, rcond)
+
+
+@op()
+def matrix_exp(input):
+    """exp of square matrices (batched): scaling and squaring with a Taylor series."""
+    if input.dim() < 2 or input.shape[-1] != input.shape[-2]:
+        raise RuntimeError("linalg.matrix_exp: A must be batches of square matrices, but "
+                           f"they are {input.shape[-2] if input.dim() > 1 else 1} by "
+                           f"{input.shape[-1] if input.dim() else 1} matrices")
+    from tinytensor import eye
+    n = input.shape[-1]
+    norm = float(input.detach().abs().sum(-2).amax()) if input.numel() else 0.0
+    # halve until the norm is below 1/2, then 18 Taylor terms reach float64 precision
+    squarings = max(0, int(math.ceil(math.log2(norm / 0.5)))) if norm > 0.5 else 0
+    a = input / (2.0 ** squarings)
+    ident = eye(n, dtype=input.dtype)
+    result, term = ident + a, a
+    for k in range(2, 19):
+        term = (term @ a) / k
+        result = result + term
+    for _ in range(squarings):
+        result = result @ result
+    return result
+
+
+def _cholesky_solve(b, factor, upper):
+    from tinytensor.linalg import solve_triangular
+    lower = factor.transpose(-2, -1) if upper else factor
+    y = solve_triangular(lower, b, upper=False)
+    return solve_triangular(lower.transpose(-2, -1), y, upper=True)
+
+
+class CholeskySolve(Function, node_name="CholeskySolveBackward0"):
+    @staticmethod
+    def forward(ctx, b, factor, upper):
+        x = _cholesky_solve(b, factor, upper)
+        ctx.save_for_backward(factor, x)
+        ctx.upper = upper
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        # X = A^-1 B with A = L L^T: gB = A^-1 g, gA = -gB X^T, and gL = (gA + gA^T) L,
+        # a full (not triangular) matrix, as torch gives
+        factor, x = ctx.saved_tensors
+        gb = CholeskySolve.apply(g, factor, ctx.upper)
+        sym = gb @ x.transpose(-2, -1)
+        sym = sym + sym.transpose(-2, -1)
+        gf = -(factor @ sym) if ctx.upper else -(sym @ factor)
+        return gb, gf, None
+
+
+@op()
+def cholesky_solve(input, input2, upper=False, *, out=None):
+    """Solve A X = B given A's Cholesky factor input2 (B is input)."""
+    return CholeskySolve.apply(input, input2, upper)

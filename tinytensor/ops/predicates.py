@@ -55,3 +55,30 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None,
     from tinytensor import tensor
     return tensor(float(s) if dtype is None else s,
                   dtype=dtype or _C.get_default_dtype(), requires_grad=requires_grad)
+
+
+@method()
+def get_device(self):
+    """-1: the tensor is on the CPU."""
+    return -1
+
+
+@method()
+def apply_(self, callable):
+    """Replace each element x by callable(x) (a Python loop, as torch's)."""
+    from tinytensor import tensor
+    values = [callable(v) for v in self.reshape(-1).tolist()]
+    _C.copy_(self, tensor(values, dtype=self.dtype).reshape(self.shape))
+    return self
+
+
+@method()
+def map_(self, tensor, callable):
+    """Replace each element x by callable(x, y), y the broadcast element of tensor."""
+    from tinytensor import tensor as make
+    if tensor.dtype != self.dtype:
+        raise TypeError(f"map_: expected {self.type()} for 'other' (got {tensor.type()})")
+    other = tensor.broadcast_to(self.shape).reshape(-1).tolist()
+    values = [callable(a, b) for a, b in zip(self.reshape(-1).tolist(), other)]
+    _C.copy_(self, make(values, dtype=self.dtype).reshape(self.shape))
+    return self

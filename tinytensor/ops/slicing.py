@@ -187,3 +187,56 @@ def unravel_index(indices, shape):
         coords.append(idx.remainder(s))
         idx = idx.div(s, rounding_mode="floor")
     return tuple(reversed(coords))
+
+
+@method()
+def adjoint(self):
+    """The conjugate transpose of the last two dims (a view; reals just transpose)."""
+    if self.dim() < 2:
+        raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of "
+                           "matrices. Got 1-D tensor." if self.dim() == 1 else
+                           "tensor.adjoint() is only supported on matrices or batches of "
+                           "matrices. Got 0-D tensor.")
+    return self.transpose(-2, -1)
+
+
+# ---- index_reduce, nonzero_static -----------------------------------------------------
+def _index_reduce(input, dim, index, source, reduce, include_self, inplace):
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax "
+                           f"or amin but got {reduce}.")
+    d = _C._wrap_dim(dim, input.dim())
+    if index.dim() > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    # spread index over source's shape: entry i of dim d goes to row index[i] of input
+    shape = [1] * source.dim()
+    shape[d] = index.numel()
+    spread = index.reshape(shape).expand(source.shape)
+    fn = input.scatter_reduce_ if inplace else input.scatter_reduce
+    return fn(d, spread, source, reduce, include_self=include_self)
+
+
+@op()
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """A copy of input with source's slices reduced into the rows index names."""
+    return _index_reduce(input, dim, index, source, reduce, include_self, False)
+
+
+@method()
+def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+    """index_reduce in place."""
+    return _index_reduce(self, dim, index, source, reduce, include_self, True)
+
+
+@op()
+def nonzero_static(input, *, size, fill_value=-1):
+    """nonzero() cut or padded with fill_value to exactly size rows."""
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, but "
+                           f"got size = {size}")
+    nz = input.nonzero()
+    if nz.shape[0] >= size:
+        return nz[:size].contiguous()
+    pad = _C.fill_(_C.empty((size - nz.shape[0], nz.shape[1]), nz.dtype), fill_value)
+    from tinytensor.ops.movement import cat
+    return cat([nz, pad], 0)
