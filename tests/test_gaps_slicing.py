@@ -188,3 +188,40 @@ def test_matrix_functions():
     check(lambda m, b, l: m.cholesky_solve(b, l), rand(2, 3, 2), low, grad=True, rtol=1e-9)
     check(lambda m, b, l: b.cholesky_solve(l.mT.contiguous(), upper=True), rand(2, 3, 2),
           low, grad=True, rtol=1e-9)
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_gradient(edge_order):
+    a = rand(3, 5)
+    xs = np.array([0.0, 0.5, 1.5, 1.7, 3.0])
+    check(lambda m, f: m.gradient(f, edge_order=edge_order), a, grad=True)
+    check(lambda m, f: m.gradient(f, spacing=2.0, dim=1, edge_order=edge_order), a)
+    check(lambda m, f: m.gradient(f, spacing=[0.5, 3.0], edge_order=edge_order), a)
+    check(lambda m, f, x: m.gradient(f, spacing=(x,), dim=1, edge_order=edge_order), a, xs,
+          grad=True)
+    check(lambda m, f: m.gradient(f, dim=-1), np.arange(5))
+    check(lambda m, f: m.gradient(f, edge_order=edge_order), rand(2, 1))
+    check(lambda m, f: m.gradient(f, edge_order=3), a)
+
+
+def test_pdist_chain_matmul():
+    a = rand(5, 3)
+    for p in (1.0, 2.0, 0.5, float("inf")):
+        check(lambda m, x: m.pdist(x, p), a, grad=True, rtol=1e-9)
+    check(lambda m, x: m.pdist(x), rand(3))
+    check(lambda m, x: m.chain_matmul(x, x.t(), x), a, grad=True)
+    check(lambda m, x: m.chain_matmul(x), a)
+
+
+@pytest.mark.parametrize("name", ["hann_window", "hamming_window", "blackman_window",
+                                  "bartlett_window", "kaiser_window"])
+@pytest.mark.parametrize("length", [0, 1, 2, 7, 16])
+@pytest.mark.parametrize("periodic", [True, False])
+def test_windows(name, length, periodic):
+    check(lambda m: getattr(m, name)(length, periodic))
+    check(lambda m: getattr(m, name)(length, periodic, dtype=m.float64))
+    check(lambda m: getattr(m, name)(length, dtype=m.int64))
+    if name == "hamming_window":
+        check(lambda m: m.hamming_window(length, periodic, 0.5, 0.5))
+    if name == "kaiser_window":
+        check(lambda m: m.kaiser_window(length, periodic, 3.5, dtype=m.float64))

@@ -36,7 +36,8 @@ from tinytensor.ops import _registry
 # that are not written yet are skipped, so the package imports at every stage.
 _OPS_MODULES = ["movement", "elementwise", "reduce", "linalg", "indexing", "sorting",
                 "shape", "einsum", "random"]
-_OPS_MODULES += ["pointwise", "special", "statistics", "slicing", "numeric", "predicates", "aliases"]
+_OPS_MODULES += ["pointwise", "special", "statistics", "slicing", "numeric", "predicates",
+                 "windows", "aliases"]
 for _name in _OPS_MODULES:
     try:
         _importlib.import_module(f"tinytensor.ops.{_name}")

@@ -324,3 +324,103 @@ class CholeskySolve(Function, node_name="CholeskySolveBackward0"):
 def cholesky_solve(input, input2, upper=False, *, out=None):
     """Solve A X = B given A's Cholesky factor input2 (B is input)."""
     return CholeskySolve.apply(input, input2, upper)
+
+
+# ---- finite differences, pairwise distances, chained products ------------------------------
+def _uniform_gradient(f, h, d, edge_order):
+    n = f.shape[d]
+    inner = (f.narrow(d, 2, n - 2) - f.narrow(d, 0, n - 2)) / (2 * h)
+    if edge_order == 1:
+        first = (f.narrow(d, 1, 1) - f.narrow(d, 0, 1)) / h
+        last = (f.narrow(d, n - 1, 1) - f.narrow(d, n - 2, 1)) / h
+    else:
+        first = (-1.5 * f.narrow(d, 0, 1) + 2 * f.narrow(d, 1, 1)
+                 - 0.5 * f.narrow(d, 2, 1)) / h
+        last = (0.5 * f.narrow(d, n - 3, 1) - 2 * f.narrow(d, n - 2, 1)
+                + 1.5 * f.narrow(d, n - 1, 1)) / h
+    return cat([first, inner, last], d)
+
+
+def _coordinate_gradient(f, x, d, edge_order):
+    """numpy's second-order accurate differences for samples at coordinates x."""
+    n = f.shape[d]
+    shape = [1] * f.dim()
+    shape[d] = -1
+
+    def piece(t, start, length):
+        return t.narrow(0, start, length).reshape(shape)
+
+    dx = x[1:] - x[:-1]
+    hl, hr = piece(dx, 0, n - 2), piece(dx, 1, n - 2)
+    inner = (hl * hl * f.narrow(d, 2, n - 2) - hr * hr * f.narrow(d, 0, n - 2)
+             + (hr * hr - hl * hl) * f.narrow(d, 1, n - 2)) / (hl * hr * (hl + hr))
+    if edge_order == 1:
+        first = (f.narrow(d, 1, 1) - f.narrow(d, 0, 1)) / piece(dx, 0, 1)
+        last = (f.narrow(d, n - 1, 1) - f.narrow(d, n - 2, 1)) / piece(dx, n - 2, 1)
+    else:
+        a1, a2 = piece(dx, 0, 1), piece(dx, 1, 1)
+        first = (-(2 * a1 + a2) / (a1 * (a1 + a2)) * f.narrow(d, 0, 1)
+                 + (a1 + a2) / (a1 * a2) * f.narrow(d, 1, 1)
+                 - a1 / (a2 * (a1 + a2)) * f.narrow(d, 2, 1))
+        b1, b2 = piece(dx, n - 3, 1), piece(dx, n - 2, 1)
+        last = (b2 / (b1 * (b1 + b2)) * f.narrow(d, n - 3, 1)
+                - (b1 + b2) / (b1 * b2) * f.narrow(d, n - 2, 1)
+                + (2 * b2 + b1) / (b2 * (b1 + b2)) * f.narrow(d, n - 1, 1))
+    return cat([first, inner, last], d)
+
+
+@op(method=False)
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """Derivative estimates along each dim by central differences (one tuple entry per
+    dim), as numpy.gradient."""
+    if edge_order not in (1, 2):
+        raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2.")
+    dims = list(range(input.dim())) if dim is None else \
+        [dim] if isinstance(dim, int) else list(dim)
+    dims = [_C._wrap_dim(d, input.dim()) for d in dims]
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a "
+                               f"scalar or a list of length {len(dims)} but got a list of "
+                               f"length {len(spacing)}")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(dims)
+    f = input if input.is_floating_point() else input.to(_C.get_default_dtype())
+    out = []
+    for d, h in zip(dims, spacings):
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least "
+                               "edge_order+1")
+        if isinstance(h, Tensor) and h.dim() == 1:
+            out.append(_coordinate_gradient(f, h, d, edge_order))
+        else:
+            out.append(_uniform_gradient(f, float(h), d, edge_order))
+    return tuple(out)
+
+
+@op(method=False)
+def pdist(input, p=2):
+    """Distances between all pairs of rows i < j, in row-major order of the pairs."""
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    n = input.shape[0]
+    from tinytensor import triu_indices
+    i, j = triu_indices(n, n, 1)
+    # the rows of every pair, differenced directly: cdist's gradient at a distance of 0
+    # would be fine too, but this is n(n-1)/2 work instead of n^2
+    from tinytensor.linalg import vector_norm
+    return vector_norm(input.index_select(0, i) - input.index_select(0, j), p, -1)
+
+
+@op(method=False)
+def chain_matmul(*matrices, out=None):
+    """matrices[0] @ matrices[1] @ ... (torch.linalg.multi_dot's ancestor)."""
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = tuple(matrices[0])
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    result = matrices[0]
+    for m in matrices[1:]:
+        result = result @ m
+    return result if len(matrices) > 1 else result.clone()
