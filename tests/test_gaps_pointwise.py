@@ -106,3 +106,15 @@ def test_nextafter_promotes():
     ours = tt.nextafter(tt.ones(2), tt.zeros(2, dtype=tt.float64))
     theirs = torch.nextafter(torch.ones(2), torch.zeros(2, dtype=torch.float64))
     assert ours.dtype.name == "float64" and ours.tolist() == theirs.tolist()
+
+
+def test_hardshrink_prelu():
+    a = rand(2, 3, 4)
+    check(lambda m, x: m.hardshrink(x, 1.0), a, grad=True)
+    check(lambda m, x: x.hardshrink(), a, dtype="float32")
+    check(lambda m, x: m.hardshrink(x), np.arange(3))
+    check(lambda m, x, w: m.prelu(x, w), a, np.array([0.1, 0.2, 0.3]), grad=True)
+    check(lambda m, x, w: x.prelu(w), a, np.array([0.25]), grad=True)
+    check(lambda m, x, w: m.prelu(x, w), a[0, 0], np.array([0.25]))
+    check(lambda m, x, w: m.prelu(x, w), a, np.array([0.1, 0.2]))
+    check(lambda m, x, w: m.prelu(x, w), a, np.ones((1, 1)))

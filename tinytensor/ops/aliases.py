@@ -39,10 +39,13 @@ MODULE_INPLACE = ["acos", "acosh", "asin", "asinh", "atan", "atanh", "arccos", "
 
 
 # torch.<name> functions that are nn.functional.<name> with the same positional arguments
-FROM_FUNCTIONAL = ["threshold", "threshold_", "selu", "celu", "dropout", "alpha_dropout",
-                   "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-                   "adaptive_avg_pool1d", "cosine_similarity", "pairwise_distance",
-                   "bilinear"]
+# -> how many of them nn.functional takes (None: all; torch's later ones are cudnn flags)
+FROM_FUNCTIONAL = {"threshold": None, "threshold_": None, "selu": None, "celu": None,
+                   "dropout": None, "alpha_dropout": None, "conv1d": None, "conv2d": None,
+                   "max_pool1d": None, "max_pool2d": None, "avg_pool1d": None,
+                   "adaptive_avg_pool1d": None, "cosine_similarity": None,
+                   "pairwise_distance": None, "bilinear": None, "layer_norm": 5,
+                   "group_norm": 5}
 
 
 def _install_aliases():
@@ -57,16 +60,16 @@ def _install_aliases():
 
 
 def _install_functional():
-    def forward_to(name):
+    def forward_to(name, arity):
         def fn(*args, **kwargs):
             from tinytensor.nn import functional
-            return getattr(functional, name)(*args, **kwargs)
+            return getattr(functional, name)(*args[:arity], **kwargs)
         fn.__name__ = name
         fn.__doc__ = f"torch.{name}: nn.functional.{name}."
         return fn
-    for name in FROM_FUNCTIONAL:
+    for name, arity in FROM_FUNCTIONAL.items():
         if name not in _registry.FUNCTIONS:
-            op(name, method=False)(forward_to(name))
+            op(name, method=False)(forward_to(name, arity))
 
 
 def _install_inplace():

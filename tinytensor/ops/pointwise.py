@@ -302,3 +302,30 @@ def lcm(input, other, *, out=None):
     safe = where(g == 0, 1, g)
     r = where(g == 0, 0, abs(a.div(safe, rounding_mode="trunc") * b))
     return _with_out(r.to(dt), out)
+
+
+# ---- activations torch exposes at the top level -----------------------------------------
+@op()
+def hardshrink(input, lambd=0.5):
+    """input where |input| > lambd, else 0."""
+    _only_for("hardshrink", "float", input)
+    return where(abs(input) > lambd, input, 0.0)
+
+
+@op()
+def prelu(input, weight):
+    """max(0, x) + weight * min(0, x), one weight per channel (dim 1) or one for all."""
+    if weight.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.dim()}")
+    channels = input.shape[1] if input.dim() >= 2 else 1
+    n = weight.numel()
+    if n != 1 and n != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                           f"parameter numbers = {n} and channel size = {channels}.")
+    w = weight.reshape(-1)
+    if n != 1:
+        w = w.reshape([1, n] + [1] * (input.dim() - 2))
+    elif input.dim() == 0:
+        w = w.reshape(())
+    return where(input > 0, input, w * input)
