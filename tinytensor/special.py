@@ -12,7 +12,8 @@ from tinytensor.ops.elementwise import (sigmoid as expit, lgamma as gammaln, erf
 from tinytensor._dtypes import float64
 from tinytensor.ops.reduce import logsumexp
 from tinytensor.ops.special import (digamma, polygamma, erfinv, i0, i1, i0e, i1e, sinc,
-                                    logit, mvlgamma as multigammaln)
+                                    logit, mvlgamma as multigammaln, igamma as gammainc,
+                                    igammac as gammaincc)
 from tinytensor.ops.statistics import softmax, log_softmax
 
 psi = digamma
@@ -22,7 +23,7 @@ __all__ = ["digamma", "psi", "polygamma", "multigammaln", "gammaln", "erf", "erf
            "erfinv", "expit", "logit", "exp2", "expm1", "log1p", "round", "xlogy",
            "xlog1py", "entr", "ndtr", "ndtri", "log_ndtr", "i0", "i1", "i0e", "i1e",
            "modified_bessel_i0", "modified_bessel_i1", "sinc", "softmax", "log_softmax",
-           "logsumexp"]
+           "logsumexp", "gammainc", "gammaincc"]
 
 
 def entr(input, *, out=None):

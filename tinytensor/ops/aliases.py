@@ -26,7 +26,7 @@ ALIASES = {
 INPLACE = ["copysign", "bitwise_left_shift", "bitwise_right_shift", "cumsum", "cumprod",
            "hypot", "logaddexp", "deg2rad", "rad2deg", "heaviside", "ldexp", "gcd", "lcm",
            "nextafter", "logit", "sinc", "i0", "digamma", "erfinv",
-           "mvlgamma", "renorm", "masked_fill", "xlogy", "logaddexp2"]
+           "mvlgamma", "renorm", "masked_fill", "xlogy", "logaddexp2", "igamma", "igammac"]
 
 # torch.<name>_(input, ...) module functions that forward to input.<name>_(...)
 MODULE_INPLACE = ["acos", "acosh", "asin", "asinh", "atan", "atanh", "arccos", "arccosh",
