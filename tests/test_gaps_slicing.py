@@ -225,3 +225,38 @@ def test_windows(name, length, periodic):
         check(lambda m: m.hamming_window(length, periodic, 0.5, 0.5))
     if name == "kaiser_window":
         check(lambda m: m.kaiser_window(length, periodic, 3.5, dtype=m.float64))
+
+
+def test_pixel_and_channel_shuffles():
+    a = rand(2, 8, 4, 6)
+    check(lambda m, x: m.pixel_shuffle(x, 2), a, grad=True)
+    check(lambda m, x: m.pixel_unshuffle(x, 2), a, grad=True)
+    check(lambda m, x: m.pixel_shuffle(x[0], 2), a)
+    check(lambda m, x: m.pixel_shuffle(m.pixel_unshuffle(x, 2), 2), a)
+    check(lambda m, x: m.pixel_shuffle(x, 3), a)
+    check(lambda m, x: m.pixel_unshuffle(x, 4), a)
+    check(lambda m, x: m.pixel_shuffle(x[0, 0], 2), a)
+    check(lambda m, x: m.channel_shuffle(x, 4), a, grad=True)
+    check(lambda m, x: m.channel_shuffle(x, 3), a)
+
+
+def test_small_queries():
+    a = rand(2, 3, 4)
+    check(lambda m, x: (m.is_neg(x), m.resolve_neg(x) is x, x.is_neg()), a)
+    check(lambda m, x: (x.dim_order(), x.transpose(0, 2).dim_order(),
+                        x.permute(1, 2, 0).dim_order()), a)
+    check(lambda m, x: (m.get_device(x), m.adjoint(x)), a)
+    for pair in [("float32", "int32"), ("int64", "float16"), ("bool", "uint8"),
+                 ("float64", "float32"), ("int8", "bool")]:
+        check(lambda m: m.can_cast(getattr(m, pair[0]), getattr(m, pair[1])))
+    check(lambda m, x: m.angle(x), np.array([-1.0, 0.0, 2.0, np.nan, -np.inf]))
+    check(lambda m, x: x.angle(), np.array([-1, 0, 2]))
+    check(lambda m, x: m.angle(x), rand(4), grad=True)
+
+
+def test_module_inplace_of_other_families():
+    check(lambda m, x, b1, b2: x.clone().addbmm_(b1, b2), rand(3, 2), rand(4, 3, 5),
+          rand(4, 5, 2))
+    check(lambda m, x, a, v: m.addmv_(x.clone(), a, v), rand(3), rand(3, 4), rand(4))
+    check(lambda m, x, v: m.index_put_(x.clone(), (m.tensor([0, 2]),), v, True),
+          rand(3, 2), rand(2, 2))

@@ -144,3 +144,26 @@ def test_igamma_gradients():
             getattr(tt, name)(oa, ox).sum().backward()
         with pytest.raises(NotImplementedError):
             getattr(torch, name)(ta, tx).sum().backward()
+
+
+def test_zeta_and_erfcx():
+    s = np.array([2, 3.5, 1, 0.5, 2, 3, 2.5, 10, 1.1, 4, np.nan, 2])
+    q = np.array([1, 0.5, 2, 2, -1, -1.5, -1.5, 3, 1, 1e3, 1, np.inf])
+    check(lambda m, a, b: m.special.zeta(a, b), s, q, rtol=1e-10)
+    check(lambda m, a, b: m.special.zeta(a, b), s, q, dtype="float32")
+    check(lambda m, b: m.special.zeta(2.0, b), q, rtol=1e-10)
+    import tinytensor as tt
+    from _gaps_helpers import torch
+    grads = []
+    for m in (tt, torch):
+        q_ = m.tensor([1.5, 4.0], dtype=m.float64, requires_grad=True)
+        m.special.zeta(m.tensor([2.0, 3.5], dtype=m.float64), q_).sum().backward()
+        grads.append(q_.grad.tolist())
+        with pytest.raises(NotImplementedError):
+            m.special.zeta(m.tensor([2.0], requires_grad=True), m.tensor([1.5])).backward()
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)
+    x = np.array([-30, -5, -1, 0, 0.5, 3, 10, 24.9, 25.1, 30, 100, 1e5, np.inf, -np.inf,
+                  np.nan])
+    check(lambda m, t: m.special.erfcx(t), x, rtol=1e-12)
+    check(lambda m, t: m.special.erfcx(t), x, dtype="float32")
+    check(lambda m, t: m.special.erfcx(t), np.array([-2.0, 0.3, 4.0, 30.0]), grad=True)

@@ -13,7 +13,7 @@ from tinytensor._dtypes import float64
 from tinytensor.ops.reduce import logsumexp
 from tinytensor.ops.special import (digamma, polygamma, erfinv, i0, i1, i0e, i1e, sinc,
                                     logit, mvlgamma as multigammaln, igamma as gammainc,
-                                    igammac as gammaincc)
+                                    igammac as gammaincc, zeta, erfcx)
 from tinytensor.ops.statistics import softmax, log_softmax
 
 psi = digamma
@@ -23,7 +23,7 @@ __all__ = ["digamma", "psi", "polygamma", "multigammaln", "gammaln", "erf", "erf
            "erfinv", "expit", "logit", "exp2", "expm1", "log1p", "round", "xlogy",
            "xlog1py", "entr", "ndtr", "ndtri", "log_ndtr", "i0", "i1", "i0e", "i1e",
            "modified_bessel_i0", "modified_bessel_i1", "sinc", "softmax", "log_softmax",
-           "logsumexp", "gammainc", "gammaincc"]
+           "logsumexp", "gammainc", "gammaincc", "zeta", "erfcx"]
 
 
 def entr(input, *, out=None):

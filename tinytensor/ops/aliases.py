@@ -26,7 +26,7 @@ ALIASES = {
 INPLACE = ["copysign", "bitwise_left_shift", "bitwise_right_shift", "cumsum", "cumprod",
            "hypot", "logaddexp", "deg2rad", "rad2deg", "heaviside", "ldexp", "gcd", "lcm",
            "nextafter", "logit", "sinc", "i0", "digamma", "erfinv",
-           "mvlgamma", "renorm", "masked_fill", "xlogy", "logaddexp2", "igamma", "igammac"]
+           "mvlgamma", "renorm", "masked_fill", "xlogy", "logaddexp2", "igamma", "igammac", "addbmm"]
 
 # torch.<name>_(input, ...) module functions that forward to input.<name>_(...)
 MODULE_INPLACE = ["acos", "acosh", "asin", "asinh", "atan", "atanh", "arccos", "arccosh",
@@ -35,7 +35,7 @@ MODULE_INPLACE = ["acos", "acosh", "asin", "asinh", "atan", "atanh", "arccos", "
                   "reciprocal", "rsqrt", "square", "clamp_max", "clamp_min", "clip",
                   "nan_to_num", "negative", "fix", "deg2rad", "rad2deg", "gcd", "lcm",
                   "ldexp", "logit", "sinc", "i0", "xlogy", "zero", "fill", "detach",
-                  "sigmoid", "relu"]
+                  "sigmoid", "relu", "addmv", "index_put"]
 
 
 # torch.<name> functions that are nn.functional.<name> with the same positional arguments
@@ -85,6 +85,13 @@ def _install_module_inplace():
         if name + "_" not in _registry.FUNCTIONS and (
                 name + "_" in _registry.METHODS or hasattr(Tensor, name + "_")):
             _module_inplace(name)
+
+
+@op(method=False)
+def can_cast(from_, to):
+    """True when torch's casting rules allow from_ to be cast to to."""
+    from tinytensor.ops.promotion import can_cast as rule
+    return rule(from_, to)
 
 
 @op(method=False)

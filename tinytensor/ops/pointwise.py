@@ -304,6 +304,14 @@ def lcm(input, other, *, out=None):
     return _with_out(r.to(dt), out)
 
 
+@op()
+def angle(input, *, out=None):
+    """The argument of each (real) element: 0 for x >= 0, pi for x < 0, NaN for NaN."""
+    x = input if input.is_floating_point() else input.to(_C.get_default_dtype())
+    return _with_out(where(isnan(x), x, where(x < 0, math.pi, _full(x.shape, x.dtype, 0))),
+                     out)
+
+
 # ---- activations torch exposes at the top level -----------------------------------------
 @op()
 def hardshrink(input, lambd=0.5):

@@ -41,6 +41,24 @@ def is_complex(input):
     return input.is_complex()
 
 
+@op()
+def is_neg(input):
+    """False: tinytensor has no lazy negation bit."""
+    return False
+
+
+@op()
+def resolve_neg(input):
+    """input itself (no lazy negation to resolve)."""
+    return input
+
+
+@method()
+def dim_order(self, *, ambiguity_check=False):
+    """The dims from outermost to innermost in memory (by decreasing stride)."""
+    return tuple(sorted(range(self.dim()), key=lambda d: -self.stride(d)))
+
+
 @method("output_nr")
 @property
 def output_nr(self):
@@ -57,7 +75,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None,
                   dtype=dtype or _C.get_default_dtype(), requires_grad=requires_grad)
 
 
-@method()
+@op()
 def get_device(self):
     """-1: the tensor is on the CPU."""
     return -1

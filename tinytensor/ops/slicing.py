@@ -189,7 +189,7 @@ def unravel_index(indices, shape):
     return tuple(reversed(coords))
 
 
-@method()
+@op()
 def adjoint(self):
     """The conjugate transpose of the last two dims (a view; reals just transpose)."""
     if self.dim() < 2:
@@ -240,3 +240,56 @@ def nonzero_static(input, *, size, fill_value=-1):
     pad = _C.fill_(_C.empty((size - nz.shape[0], nz.shape[1]), nz.dtype), fill_value)
     from tinytensor.ops.movement import cat
     return cat([nz, pad], 0)
+
+
+# ---- pixel shuffles ---------------------------------------------------------------------
+def _check_rank(name, input, ndim=3):
+    if input.dim() < ndim:
+        raise RuntimeError(f"{name} expects input to have at least {ndim} dimensions, but "
+                           f"got input with {input.dim()} dimension(s)")
+
+
+@op(method=False)
+def pixel_shuffle(input, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r): channels become r x r pixel blocks."""
+    _check_rank("pixel_shuffle", input)
+    r = upscale_factor
+    *batch, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be "
+                           f"divisible by the square of upscale_factor, but input.size(-3)="
+                           f"{c} is not divisible by {r * r}")
+    n = len(batch)
+    x = input.reshape(*batch, c // (r * r), r, r, h, w)
+    x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return x.reshape(*batch, c // (r * r), h * r, w * r)
+
+
+@op(method=False)
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H r, W r) -> (*, C r^2, H, W): the inverse of pixel_shuffle."""
+    _check_rank("pixel_unshuffle", input)
+    r = downscale_factor
+    *batch, c, h, w = input.shape
+    if h % r or w % r:
+        dim, size = ("height", h) if h % r else ("width", w)
+        raise RuntimeError(f"pixel_unshuffle expects {dim} to be divisible by "
+                           f"downscale_factor, but input.size({-2 if h % r else -1})={size} "
+                           f"is not divisible by {r}")
+    n = len(batch)
+    x = input.reshape(*batch, c, h // r, r, w // r, r)
+    x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return x.reshape(*batch, c * r * r, h // r, w // r)
+
+
+@op(method=False)
+def channel_shuffle(input, groups):
+    """(N, g k, *) -> channels reordered as k groups of g (ShuffleNet's shuffle)."""
+    _check_rank("channel_shuffle", input, 3)
+    c = input.shape[1]
+    if groups <= 0 or c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} "
+                           f"channels and {groups} groups.")
+    rest = list(input.shape[2:])
+    x = input.reshape(input.shape[0], groups, c // groups, *rest)
+    return x.transpose(1, 2).reshape(input.shape)

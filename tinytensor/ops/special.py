@@ -51,7 +51,8 @@ def _digamma64(x):
 
 
 def _hurwitz_zeta64(s, x):
-    """zeta(s, x) = sum_k (x + k)^-s for an integer s >= 2, by Euler-Maclaurin."""
+    """zeta(s, x) = sum_k (x + k)^-s for s > 1 (a number or a tensor), by Euler-Maclaurin
+    after shifting x up past 10 + s."""
     w, acc = x, x * 0
     threshold = 10.0 + s
     while bool((w < threshold).any()):
@@ -59,11 +60,11 @@ def _hurwitz_zeta64(s, x):
         acc = acc + where(small, w ** -s, 0.0)
         w = where(small, w + 1, w)
     res = acc + w ** (1 - s) / (s - 1) + 0.5 * w ** -s
-    rising, power = float(s), w ** (-s - 1)        # s (s+1) ... (s+2k-2), w^(-s-2k+1)
+    rising, power = s * 1.0, w ** (-s - 1)         # s (s+1) ... (s+2k-2), w^(-s-2k+1)
     fact = 2.0                                      # (2k)!
     for k, b in enumerate(_BERNOULLI, start=1):
         res = res + (b * rising / fact) * power
-        rising *= (s + 2 * k - 1) * (s + 2 * k)
+        rising = rising * (s + 2 * k - 1) * (s + 2 * k)
         fact *= (2 * k + 1) * (2 * k + 2)
         power = power / (w * w)
     return res
@@ -400,3 +401,71 @@ def igammac(input, other, *, out=None):
     """The regularized upper incomplete gamma function Q(input, other)."""
     _check_igamma("igammac", input, other)
     return _with_out(Igammac.apply(input, other), out)
+
+
+# ---- Hurwitz zeta, scaled complementary error function ---------------------------------
+class Zeta(Function, node_name="SpecialZetaBackward0"):
+    @staticmethod
+    def forward(ctx, s, q):
+        ctx.save_for_backward(s, q)
+        from tinytensor.ops.promotion import result_type
+        dt = result_type(s, q)
+        s64 = _f64(s) if isinstance(s, Tensor) else float(s)
+        q64 = _f64(q) if isinstance(q, Tensor) else float(q)
+        if not isinstance(q64, Tensor):
+            q64 = s64.new_full(s64.shape, q64)
+        if not isinstance(s64, Tensor):
+            s64 = q64.new_full(q64.shape, s64)
+        safe_s = where(s64 > 1, s64, 2.0)
+        r = _hurwitz_zeta64(safe_s, q64)
+        whole_q = (q64 <= 0) & (q64 == q64.floor())
+        r = where((q64 <= 0) & (s64 != s64.floor()), math.nan, r)
+        r = where(whole_q, math.inf, r)
+        r = where(s64 < 1, math.nan, where(s64 == 1, math.inf, r))
+        return where(isnan(s64) | isnan(q64), math.nan, r).to(dt)
+
+    @staticmethod
+    def backward(ctx, g):
+        # d/dq = -s zeta(s + 1, q); d/ds has no closed form (torch refuses it too)
+        s, q = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+        return None, g * -s * Zeta.apply(s + 1, q)
+
+
+def zeta(input, other, *, out=None):
+    """The Hurwitz zeta function sum_k (other + k)^-input (torch.special.zeta)."""
+    return _with_out(Zeta.apply(input, other), out)
+
+
+def _erfcx64(x):
+    """exp(x^2) erfc(x): directly up to 25, an asymptotic series beyond (where erfc
+    underflows)."""
+    near = where(x <= 25, x, 0.0)
+    direct = exp(near * near) * erfc(near)
+    far = where(x > 25, x, 25.0)
+    inv = 1 / (2 * far * far)
+    acc, term = far.new_ones(far.shape), far.new_ones(far.shape)
+    for k in range(1, 12):
+        term = term * -(2 * k - 1) * inv
+        acc = acc + term
+    r = where(x <= 25, direct, acc / (far * math.sqrt(math.pi)))
+    return where(isnan(x), x, r)
+
+
+class Erfcx(Function, node_name="SpecialErfcxBackward0"):
+    @staticmethod
+    def forward(ctx, x):
+        y = _erfcx64(_f64(x)).to(float_result_type(x))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * (2 * x * y - 2 / math.sqrt(math.pi))
+
+
+def erfcx(input, *, out=None):
+    """exp(x^2) * erfc(x), without overflow (torch.special.erfcx)."""
+    return _with_out(Erfcx.apply(input), out)
