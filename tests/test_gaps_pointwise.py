@@ -118,3 +118,11 @@ def test_hardshrink_prelu():
     check(lambda m, x, w: m.prelu(x, w), a[0, 0], np.array([0.25]))
     check(lambda m, x, w: m.prelu(x, w), a, np.array([0.1, 0.2]))
     check(lambda m, x, w: m.prelu(x, w), a, np.ones((1, 1)))
+
+
+def test_masked_fill_inplace_on_a_graph_tensor():
+    # the attention idiom: scores.masked_fill_(mask, -inf) on a non-leaf, then softmax
+    a, mask = rand(3, 4), np.triu(np.ones((4, 4), dtype=bool), 1)[:3]
+    check(lambda m, x, k: (x * 2).masked_fill_(k, float("-inf")).softmax(-1), a, mask,
+          grad=True)
+    check(lambda m, x, k: x.masked_fill_(k, 0.0), a, mask, grad=True)   # leaf: refused
