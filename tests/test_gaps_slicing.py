@@ -260,3 +260,11 @@ def test_module_inplace_of_other_families():
     check(lambda m, x, a, v: m.addmv_(x.clone(), a, v), rand(3), rand(3, 4), rand(4))
     check(lambda m, x, v: m.index_put_(x.clone(), (m.tensor([0, 2]),), v, True),
           rand(3, 2), rand(2, 2))
+
+
+@pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist_if_necessary",
+                                  "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"])
+def test_cdist_matmul_path(mode):
+    x1, x2 = rand(2, 30, 4), rand(2, 7, 4, seed=1)
+    check(lambda m, a, b: m.cdist(a, b, compute_mode=mode), x1, x2, grad=True, rtol=1e-9)
+    check(lambda m, a, b: m.cdist(a, b, compute_mode=mode), x1, x2, dtype="float32")

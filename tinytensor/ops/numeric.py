@@ -144,7 +144,24 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if not x1.is_floating_point():
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: "
                            f"{_type_name(x1.dtype)}")
+    many = x1.shape[-2] > 25 or x2.shape[-2] > 25
+    if p == 2 and (compute_mode == "use_mm_for_euclid_dist" or (
+            many and compute_mode == "use_mm_for_euclid_dist_if_necessary")):
+        return _euclidean_by_matmul(x1, x2)
     return _PairwiseNorm.apply(x1, x2, float(p))
+
+
+def _euclidean_by_matmul(x1, x2):
+    """||a - b|| = sqrt(|a|^2 + |b|^2 - 2 a.b) from one matmul, as torch does for many
+    rows: [-2a, |a|^2, 1] . [b, 1, |b|^2] (clamped at 1e-30 before the root)."""
+    from tinytensor import ones
+    n1 = (x1 * x1).sum(-1, keepdim=True)
+    n2 = (x2 * x2).sum(-1, keepdim=True)
+    one1 = ones(n1.shape, dtype=x1.dtype)
+    one2 = ones(n2.shape, dtype=x2.dtype)
+    a = cat([x1 * -2, n1, one1], -1)
+    b = cat([x2, one2, n2], -1)
+    return (a @ b.transpose(-2, -1)).clamp(min=1e-30).sqrt()
 
 
 @op()
