@@ -62,6 +62,8 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     name = "nanquantile" if ignore_nan else "quantile"
     if input.dtype not in (_C.float32, _C.float64):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
     q_scalar = not isinstance(q, Tensor)
     qt = _C.fill_(_C.empty((), input.dtype), q) if q_scalar else q
     if qt.dim() > 1:
@@ -105,19 +107,16 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     below = ranks.floor().to(_C.int64).clamp(0, builtins.max(n - 1, 0))
     above = ranks.ceil().to(_C.int64).clamp(0, builtins.max(n - 1, 0))
     expanded = sorted_.unsqueeze(0).expand([qv.numel()] + list(sorted_.shape))
-    if n == 0:
-        res = _C.fill_(_C.empty(tuple(ranks.shape), input.dtype), math.nan)
+    lo = expanded.gather(-1, below)
+    hi = expanded.gather(-1, above)
+    if interpolation == "midpoint":
+        w = where(above > below, 0.5, 0.0)
     else:
-        lo = expanded.gather(-1, below)
-        hi = expanded.gather(-1, above)
-        if interpolation == "midpoint":
-            w = where(above > below, 0.5, 0.0)
-        else:
-            w = (ranks - below.to(input.dtype)).detach()
-        # torch's lerp: from the nearer end, so w = 1 gives hi exactly
-        res = where(w < 0.5, lo + w * (hi - lo), hi - (hi - lo) * (1 - w))
-        if ignore_nan:
-            res = where(valid == 0, math.nan, res)
+        w = (ranks - below.to(input.dtype)).detach()
+    # torch's lerp: from the nearer end, so w = 1 gives hi exactly
+    res = where(w < 0.5, lo + w * (hi - lo), hi - (hi - lo) * (1 - w))
+    if ignore_nan:
+        res = where(valid == 0, math.nan, res)
     res = res.squeeze(-1).reshape([qv.numel()] + out_shape)
     return res.reshape(out_shape) if q_scalar or qt.dim() == 0 else res
 
