@@ -1,10 +1,11 @@
-"""torch's second names and in-place forms of ops defined elsewhere, from three tables.
+"""torch's second names and in-place forms of ops defined elsewhere, from four tables.
 
 An alias shares the original's function, method and in-place method (torch records the
 same node: `x.arccos()` has AcosBackward0).  In-place methods come from elementwise's
 one `_inplace` mechanism (compute, check the cast, write into self, rebase the graph), and
-`torch.<name>_(t, ...)` module functions forward to the method.  Imported last (see
-tinytensor/__init__.py) so that every target already exists.
+`torch.<name>_(t, ...)` module functions forward to the method; torch.conv2d and others
+forward to nn.functional.  Imported last (see tinytensor/__init__.py) so that every
+target already exists.
 """
 from tinytensor.ops import _registry
 from tinytensor.ops._registry import op
@@ -17,16 +18,16 @@ ALIASES = {
     "absolute": "abs", "multiply": "mul", "subtract": "sub", "divide": "div",
     "true_divide": "div", "greater": "gt", "greater_equal": "ge", "less": "lt",
     "less_equal": "le", "not_equal": "ne", "clip": "clamp", "arctan2": "atan2",
-    "swapaxes": "transpose", "swapdims": "transpose", "special_expit": "sigmoid",
-    "trapz": "trapezoid", "sgn": "sign", "unsafe_chunk": "chunk", "unsafe_split": "split",
+    "swapaxes": "transpose", "swapdims": "transpose", "trapz": "trapezoid", "sgn": "sign",
+    "unsafe_chunk": "chunk", "unsafe_split": "split",
     "unsafe_split_with_sizes": "split_with_sizes",
 }
 
 # ops that get a `_` method when they lack one (the result is written into self)
 INPLACE = ["copysign", "bitwise_left_shift", "bitwise_right_shift", "cumsum", "cumprod",
-           "hypot", "logaddexp", "deg2rad", "rad2deg", "heaviside", "ldexp", "gcd", "lcm",
-           "nextafter", "logit", "sinc", "i0", "digamma", "erfinv",
-           "mvlgamma", "renorm", "masked_fill", "xlogy", "logaddexp2", "igamma", "igammac", "addbmm"]
+           "hypot", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "heaviside", "ldexp",
+           "gcd", "lcm", "nextafter", "logit", "sinc", "i0", "digamma", "erfinv", "mvlgamma",
+           "renorm", "masked_fill", "xlogy", "igamma", "igammac", "addbmm"]
 
 # torch.<name>_(input, ...) module functions that forward to input.<name>_(...)
 MODULE_INPLACE = ["acos", "acosh", "asin", "asinh", "atan", "atanh", "arccos", "arccosh",
