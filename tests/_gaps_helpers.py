@@ -1,6 +1,7 @@
 """Run one lambda on tinytensor and on torch with the same inputs and compare results
 (values, dtype, shape), exceptions (class) and gradients -- for the test_gaps_* files."""
 import numpy as np
+import pytest
 
 import tinytensor as tt
 from oracle import assert_same, same_error, torch_module
@@ -60,3 +61,10 @@ def check(fn, *arrays, dtype=None, grad=False, **kw):
 
 def rand(*shape, seed=0, low=-3.0, high=3.0):
     return np.random.default_rng(seed).uniform(low, high, size=shape)
+
+
+def needs(name):
+    """Skip until tinytensor has name (ops another helper's branch brings; these tests
+    then check that implementation against torch)."""
+    return pytest.mark.skipif(not hasattr(tt, name) and not hasattr(tt.Tensor, name),
+                              reason=f"{name} arrives with another branch")

@@ -1,15 +1,16 @@
-"""masked_fill, logaddexp(2), hypot, float_power, heaviside, ldexp, frexp, gcd/lcm,
+"""masked_fill (from another branch), logaddexp(2), hypot, float_power, heaviside, ldexp, frexp, gcd/lcm,
 nextafter, deg2rad/rad2deg, positive against torch: values, dtypes, errors, gradients."""
 import numpy as np
 import pytest
 
 import tinytensor as tt
-from _gaps_helpers import check, rand, torch
+from _gaps_helpers import check, needs, rand, torch
 
 FLOATS = ["float32", "float64"]
 INTS = np.array([[12, -18, 0, 7], [8, 6, 0, -21]])
 
 
+@needs("masked_fill")
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool", "float16"])
 @pytest.mark.parametrize("value", [2.5, -1, True])
 def test_masked_fill_values_and_dtypes(dtype, value):
@@ -18,12 +19,14 @@ def test_masked_fill_values_and_dtypes(dtype, value):
     check(lambda m, x, k: m.masked_fill(x, k.reshape(1, 4), value), a, mask, dtype=dtype)
 
 
+@needs("masked_fill")
 def test_masked_fill_grad_and_tensor_value():
     a, mask = rand(3, 4), rand(3, 4) > 0
     check(lambda m, x, k: x.masked_fill(k, 7.0) * x, a, mask, grad=True)
     check(lambda m, x, v, k: x.masked_fill(k, v.sum()), a, rand(2), mask, grad=True)
 
 
+@needs("masked_fill")
 def test_masked_fill_errors_and_broadcast():
     a = rand(3)
     check(lambda m, x: x.masked_fill(m.tensor([1, 0, 1], dtype=m.uint8), 1.0), a)
@@ -120,6 +123,7 @@ def test_hardshrink_prelu():
     check(lambda m, x, w: m.prelu(x, w), a, np.ones((1, 1)))
 
 
+@needs("masked_fill")
 def test_masked_fill_inplace_on_a_graph_tensor():
     # the attention idiom: scores.masked_fill_(mask, -inf) on a non-leaf, then softmax
     a, mask = rand(3, 4), np.triu(np.ones((4, 4), dtype=bool), 1)[:3]

@@ -25,15 +25,14 @@ ALIASES = {
 
 # ops that get a `_` method when they lack one (the result is written into self)
 INPLACE = ["copysign", "bitwise_left_shift", "bitwise_right_shift", "cumsum", "cumprod",
-           "hypot", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "heaviside", "ldexp",
-           "gcd", "lcm", "nextafter", "logit", "sinc", "i0", "digamma", "erfinv", "mvlgamma",
-           "renorm", "masked_fill", "xlogy", "igamma", "igammac", "addbmm"]
+           "hypot", "deg2rad", "rad2deg", "heaviside", "ldexp", "gcd", "lcm", "nextafter",
+           "logit", "sinc", "i0", "digamma", "erfinv", "mvlgamma", "renorm", "xlogy",
+           "igamma", "igammac", "addbmm"]
 
 # torch.<name>_(input, ...) module functions that forward to input.<name>_(...)
 MODULE_INPLACE = ["acos", "acosh", "asin", "asinh", "atan", "atanh", "arccos", "arccosh",
                   "arcsin", "arcsinh", "arctan", "arctanh", "cosh", "sinh", "tan", "erf",
-                  "erfc", "erfinv", "exp2", "expm1", "frac", "log10", "log1p", "log2",
-                  "reciprocal", "rsqrt", "square", "clamp_max", "clamp_min", "clip",
+                  "erfc", "exp2", "expm1", "frac", "log10", "log1p", "log2", "reciprocal", "rsqrt", "square", "clamp_max", "clamp_min", "clip",
                   "nan_to_num", "negative", "fix", "deg2rad", "rad2deg", "gcd", "lcm",
                   "ldexp", "logit", "sinc", "i0", "xlogy", "zero", "fill", "detach",
                   "sigmoid", "relu", "addmv", "index_put"]
@@ -46,7 +45,7 @@ FROM_FUNCTIONAL = {"threshold": None, "threshold_": None, "selu": None, "celu": 
                    "max_pool1d": None, "max_pool2d": None, "avg_pool1d": None,
                    "adaptive_avg_pool1d": None, "cosine_similarity": None,
                    "pairwise_distance": None, "bilinear": None, "layer_norm": 5,
-                   "group_norm": 5}
+                   "group_norm": 5, "rms_norm": None}
 
 
 def _install_aliases():
@@ -68,8 +67,9 @@ def _install_functional():
         fn.__name__ = name
         fn.__doc__ = f"torch.{name}: nn.functional.{name}."
         return fn
+    from tinytensor.nn import functional
     for name, arity in FROM_FUNCTIONAL.items():
-        if name not in _registry.FUNCTIONS:
+        if name not in _registry.FUNCTIONS and hasattr(functional, name):
             op(name, method=False)(forward_to(name, arity))
 
 
@@ -86,13 +86,6 @@ def _install_module_inplace():
         if name + "_" not in _registry.FUNCTIONS and (
                 name + "_" in _registry.METHODS or hasattr(Tensor, name + "_")):
             _module_inplace(name)
-
-
-@op(method=False)
-def can_cast(from_, to):
-    """True when torch's casting rules allow from_ to be cast to to."""
-    from tinytensor.ops.promotion import can_cast as rule
-    return rule(from_, to)
 
 
 @op(method=False)

@@ -1,5 +1,5 @@
 """Elementwise ops beyond the core set, composed from the kernels elementwise.py wraps:
-masked_fill, logaddexp(2), hypot, float_power, heaviside, ldexp, frexp, gcd/lcm,
+logaddexp(2), hypot, float_power, heaviside, ldexp, frexp, gcd/lcm,
 nextafter, deg2rad/rad2deg, positive.
 
 Where torch has a kernel for one dtype family only, the same NotImplementedError is
@@ -40,48 +40,6 @@ def _tensor_other(name, other, argname="other"):
 
 def _full(shape, dtype, value):
     return _C.fill_(_C.empty(tuple(shape), dtype), value)
-
-
-# ---- masked_fill -----------------------------------------------------------------------
-class MaskedFill(Function, node_name="MaskedFillBackward0"):
-    @staticmethod
-    def forward(ctx, input, mask, value):
-        ctx.save_for_backward(mask)
-        if not isinstance(value, Tensor):
-            value = _full((), input.dtype, value)
-        return _C.ternary("where", mask, value, input, dtype=input.dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        gv = None
-        if ctx.needs_input_grad[2]:
-            gv = where(mask, g, 0).sum()
-        return where(mask, 0, g), None, gv
-
-
-class MaskedFillTensor(MaskedFill, node_name="MaskedFillBackward1"):
-    pass
-
-
-@op()
-def masked_fill(input, mask, value):
-    """input with value where mask is True (mask broadcasts; value a number or 0-d tensor)."""
-    if mask.dtype is not _C.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
-                           f"dtype {_mask_name(mask.dtype)}")
-    if isinstance(value, Tensor):
-        if value.dim() != 0:
-            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
-                               f"but got tensor with {value.dim()} dimension(s).")
-        return MaskedFillTensor.apply(input, mask, value)
-    return MaskedFill.apply(input, mask, value)
-
-
-def _mask_name(dt):
-    return {"uint8": "unsigned char", "int8": "signed char", "int16": "short",
-            "int32": "int", "int64": "long int", "float32": "float",
-            "float64": "double"}.get(dt.name, dt.name)
 
 
 # ---- log-sum of two, hypot -------------------------------------------------------------

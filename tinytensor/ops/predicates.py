@@ -1,5 +1,5 @@
-"""Questions torch code asks of a tensor (is_signed, is_nonzero, is_same_size, ...), the
-autograd bookkeeping attribute output_nr, and scalar_tensor."""
+"""Questions torch code asks of a tensor (is_signed, is_same_size, is_inference, ...), the
+autograd bookkeeping attribute output_nr, scalar_tensor, and apply_/map_."""
 from tinytensor import _C
 from tinytensor.ops._registry import op, method
 
@@ -13,17 +13,6 @@ def is_signed(input):
 
 
 @op()
-def is_nonzero(input):
-    """The truth of a one-element tensor (torch refuses empty and larger ones)."""
-    n = input.numel()
-    if n == 0:
-        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
-    if n > 1:
-        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-    return bool(input.item())
-
-
-@op()
 def is_same_size(input, other):
     """True when both have the same shape."""
     return tuple(input.shape) == tuple(other.shape)
@@ -33,12 +22,6 @@ def is_same_size(input, other):
 def is_inference(input):
     """False: tinytensor does not make inference tensors (inference_mode is no_grad)."""
     return False
-
-
-@op(method=False)
-def is_complex(input):
-    """False: tinytensor has no complex dtypes."""
-    return input.is_complex()
 
 
 @op()
@@ -73,12 +56,6 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None,
     from tinytensor import tensor
     return tensor(float(s) if dtype is None else s,
                   dtype=dtype or _C.get_default_dtype(), requires_grad=requires_grad)
-
-
-@op()
-def get_device(self):
-    """-1: the tensor is on the CPU."""
-    return -1
 
 
 @method()

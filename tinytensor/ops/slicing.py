@@ -1,12 +1,12 @@
 """Pieces of tensors: unfold (sliding windows as a view), ravel, split_with_sizes,
-h/v/dsplit, narrow_copy, select_scatter, slice_scatter, diagflat, fill_diagonal_,
+narrow_copy, select_scatter, slice_scatter, diagflat, fill_diagonal_,
 unravel_index."""
 import builtins
 
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
-from tinytensor.ops.movement import narrow, split, tensor_split, _zeros
+from tinytensor.ops.movement import narrow, split, _zeros
 
 Tensor = _C.TensorBase
 
@@ -66,30 +66,6 @@ def ravel(input):
 def split_with_sizes(input, split_sizes, dim=0):
     """Split into pieces of the listed sizes along dim."""
     return split(input, list(split_sizes), dim)
-
-
-def _directional_split(name, dim, min_dims):
-    def fn(input, indices_or_sections):
-        if input.dim() < min_dims:
-            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} "
-                               f"dimension, but got a tensor with {input.dim()} dimensions!")
-        d = 0 if name == "hsplit" and input.dim() == 1 else dim
-        if isinstance(indices_or_sections, int):
-            size = input.shape[d]
-            if indices_or_sections == 0 or size % indices_or_sections:
-                raise RuntimeError(
-                    f"torch.{name} attempted to split along dimension {d}, but the size of "
-                    f"the dimension {size} is not divisible by the split_size "
-                    f"{indices_or_sections}!")
-        return tensor_split(input, indices_or_sections, d)
-    fn.__name__ = name
-    fn.__doc__ = f"tensor_split along dimension {dim} (numpy's {name})."
-    return op(name)(fn)
-
-
-hsplit = _directional_split("hsplit", 1, 1)
-vsplit = _directional_split("vsplit", 0, 2)
-dsplit = _directional_split("dsplit", 2, 3)
 
 
 @op()

@@ -278,23 +278,3 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
         widths = edges[1:] - edges[:-1]
         hist = hist / (hist.sum() * widths)
     return HistogramResult(hist, edges)
-
-
-# ---- normalisation ---------------------------------------------------------------------
-@op(method=False)
-def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """input / sqrt(mean(input^2 over the last dims) + eps), times weight."""
-    if isinstance(normalized_shape, int):
-        raise TypeError("rms_norm(): argument 'normalized_shape' (position 2) must be tuple "
-                        "of ints, not int")
-    shape = list(normalized_shape)
-    if list(input.shape[input.dim() - len(shape):]) != shape or len(shape) > input.dim():
-        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape "
-                           f"[*{', '.join(str(s) for s in shape)}], but got input of size"
-                           f"{list(input.shape)}")
-    if eps is None:
-        from tinytensor import finfo
-        eps = finfo(input.dtype).eps
-    dims = tuple(range(input.dim() - len(shape), input.dim()))
-    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt() if dims else input
-    return out * weight if weight is not None else out
