@@ -43,6 +43,8 @@ from tinytensor.ops import _registry
 # that are not written yet are skipped, so the package imports at every stage.
 _OPS_MODULES = ["movement", "elementwise", "reduce", "linalg", "indexing", "sorting",
                 "shape", "einsum", "random"]
+_OPS_MODULES += ["pointwise", "special", "statistics", "slicing", "numeric", "predicates",
+                 "windows", "lu", "aliases"]
 for _name in _OPS_MODULES:
     try:
         _importlib.import_module(f"tinytensor.ops.{_name}")
@@ -53,7 +55,7 @@ import tinytensor.linalg  # noqa: E402,F401  (registers torch.det, Tensor.norm, 
 _registry.install_methods(Tensor)
 globals().update({k: v for k, v in _registry.FUNCTIONS.items() if k not in globals()})
 
-for _name in ["autograd", "nn", "optim", "utils", "func", "optax", "linalg"]:
+for _name in ["autograd", "nn", "optim", "utils", "func", "optax", "linalg", "special"]:
     try:
         globals()[_name] = _importlib.import_module(f"tinytensor.{_name}")
     except ModuleNotFoundError as _e:
