@@ -149,6 +149,44 @@ cdef class TensorBase:
                                "converted to Scalar")
         return read_item(&self.v)
 
+    # ---- the fast path: straight to C when no gradient is involved -----------------
+    # (see Note [fast path] in _fast.pxi; anything else runs the op in tinytensor/ops/)
+    def __add__(self, other):
+        return binary_op(BIN_ADD, self, other, False, "__add__")
+
+    def __radd__(self, other):
+        return binary_op(BIN_ADD, self, other, False, "__radd__")   # add(self, other)
+
+    def __sub__(self, other):
+        return binary_op(BIN_SUB, self, other, False, "__sub__")
+
+    def __rsub__(self, other):
+        return binary_op(BIN_SUB, self, other, True, "__rsub__")
+
+    def __mul__(self, other):
+        return binary_op(BIN_MUL, self, other, False, "__mul__")
+
+    def __rmul__(self, other):
+        return binary_op(BIN_MUL, self, other, False, "__rmul__")   # mul(self, other)
+
+    def __truediv__(self, other):
+        return binary_op(BIN_DIV, self, other, False, "__truediv__")
+
+    def __rtruediv__(self, other):
+        return SLOW["__rtruediv__"](self, other)    # 1 / t is reciprocal(t) * 1
+
+    def add_(self, other, *args, **kwargs):
+        return inplace_add(self, other, args, kwargs)
+
+    def __getitem__(self, index):
+        return fast_getitem(self, index)
+
+    def view(self, *shape):
+        return fast_view(self, shape)
+
+    def sum(self, *args, **kwargs):
+        return fast_sum(self, args, kwargs)
+
     def tolist(self):
         """Nested Python lists of the values (a number for a 0-d tensor)."""
         if self.v.ndim == 0:
