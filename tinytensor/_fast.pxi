@@ -12,7 +12,8 @@
 # the methods TensorBase defines here; ops/_registry.py hands their Python op to
 # set_slow_path instead of installing it on Tensor
 FAST_METHODS = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-                "__truediv__", "__rtruediv__", "__getitem__", "view", "sum", "add_")
+                "__truediv__", "__rtruediv__", "__getitem__", "view", "reshape", "expand",
+                "sum", "add_")
 
 cdef dict SLOW = {}         # method name -> the Python op it falls back to
 
@@ -30,8 +31,19 @@ def set_slow_path(str name, fn):
 
 
 cdef inline bint needs_grad(TensorBase t) noexcept:
-    """An op on t records a graph (Function.apply's test)."""
+    """An op on t records a graph (Function.apply's test, any_needs_grad)."""
     return tt_grad_enabled != 0 and (t._requires_grad or t._grad_fn is not None)
+
+
+def any_needs_grad(tuple args):
+    """True when grad mode is on and a tensor in args requires grad: the test
+    Function.apply makes before recording a node."""
+    if tt_grad_enabled == 0:
+        return False
+    for a in args:
+        if isinstance(a, TensorBase) and needs_grad(<TensorBase>a):
+            return True
+    return False
 
 
 cdef inline bint same_shape(const tt_view *a, const tt_view *b) noexcept:
@@ -146,6 +158,29 @@ cdef object fast_view(TensorBase self, tuple shape):
     return view_impl(self, shape)
 
 
+cdef inline bint plain_shape(tuple shape) noexcept:
+    """Ints, or one tuple/list of them: what view/reshape/expand parse alike."""
+    return len(shape) == 0 or type(shape[0]) is int or (
+        len(shape) == 1 and (type(shape[0]) is tuple or type(shape[0]) is list
+                             or type(shape[0]) is Size))
+
+
+cdef object fast_reshape(TensorBase self, tuple shape):
+    """reshape as a view when strides allow it; a copy is the Python op's business."""
+    cdef object r = None
+    if not needs_grad(self) and plain_shape(shape):
+        r = try_view_impl(self, shape)
+    if r is None:
+        return SLOW["reshape"](self, *shape)
+    return r
+
+
+cdef object fast_expand(TensorBase self, tuple sizes):
+    if needs_grad(self) or not plain_shape(sizes):
+        return SLOW["expand"](self, *sizes)
+    return expand_impl(self, sizes)
+
+
 cdef object fast_getitem(TensorBase self, object index):
     if needs_grad(self):
         return SLOW["__getitem__"](self, index)
@@ -157,6 +192,27 @@ cdef object fast_getitem(TensorBase self, object index):
 
 
 cdef object fast_sum(TensorBase self, tuple args, dict kwargs):
-    if args or kwargs or needs_grad(self):
+    """t.sum() of a floating tensor: the steps of reduce("sum", t) with no Python call
+    between them (a keepdim result, then its 0-d view, as drop_dims makes)."""
+    if args or kwargs or needs_grad(self) or tt_dtypes[self.v.dtype].category != TT_CAT_FLOAT:
         return SLOW["sum"](self, *args, **kwargs)
-    return reduce(TT_RED_SUM, self)
+    cdef int64_t ones[TT_MAX_DIMS]
+    cdef int i
+    for i in range(self.v.ndim):
+        ones[i] = 1
+    cdef TensorBase r = new_empty(self.v.dtype, self.v.ndim, ones)
+    cdef tt_reduce_args rargs
+    rargs.p = 2.0
+    rargs.correction = 1.0
+    cdef tt_status s
+    if tt_view_numel(&self.v) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_reduce(&r.v, &self.v, TT_RED_SUM, &rargs)
+    else:
+        s = tt_reduce(&r.v, &self.v, TT_RED_SUM, &rargs)
+    check_kernel(s)
+    if self.v.ndim == 0:
+        return r
+    cdef tt_view out
+    check(tt_view_reshape(&out, &r.v, 0, ones))
+    return view_of(r, &out)

@@ -51,8 +51,12 @@ cdef object view_impl(TensorBase self, tuple shape):
 
 def _try_view(TensorBase self, shape):
     """view() when strides allow it, else None (reshape decides to copy)."""
+    return try_view_impl(self, (shape,))
+
+
+cdef object try_view_impl(TensorBase self, tuple shape_args):
     cdef int64_t s[TT_MAX_DIMS]
-    cdef int n = infer_size((shape,), tt_view_numel(&self.v), s)
+    cdef int n = infer_size(shape_args, tt_view_numel(&self.v), s)
     cdef tt_view out
     cdef int64_t numel
     check(tt_numel(&numel, n, s))
@@ -108,6 +112,10 @@ def transpose(TensorBase self, dim0, dim1):
 
 def expand(TensorBase self, *sizes):
     """A view repeating size-1 dims by stride 0 (no copy); -1 keeps a dim."""
+    return expand_impl(self, sizes)
+
+
+cdef object expand_impl(TensorBase self, object sizes):
     cdef int64_t s[TT_MAX_DIMS]
     if len(sizes) == 1 and not hasattr(sizes[0], "__index__"):
         sizes = sizes[0]
