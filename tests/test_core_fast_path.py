@@ -95,28 +95,32 @@ def test_operators_defer_to_unknown_types():
         a - "x"
 
 
+@pytest.mark.parametrize("method", ["add_", "mul_"])
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "float16"])
 @pytest.mark.parametrize("other", ["tensor", "int", "float", "self", "alpha", "alpha1"])
-def test_add_inplace_matches_torch(dtype, other):
+def test_inplace_matches_torch(method, dtype, other):
     x, tx = pair(np.arange(6).reshape(2, 3) - 2.5, dtype)
     y, ty = pair(np.linspace(-1, 1, 6).reshape(2, 3), dtype)
     args = {"tensor": ((y,), (ty,), {}), "int": ((3,), (3,), {}),
             "float": ((0.25,), (0.25,), {}), "self": ((x,), (tx,), {}),
             "alpha": ((y,), (ty,), {"alpha": -0.5}), "alpha1": ((y,), (ty,), {"alpha": 1})}
     ours, theirs, kw = args[other]
-    if other == "float" and dtype == "int64" or other == "alpha" and dtype == "int64":
-        same_error(lambda: x.add_(*ours, **kw), lambda: tx.add_(*theirs, **kw))
+    ours_fn, theirs_fn = getattr(x, method), getattr(tx, method)
+    if (other == "float" and dtype == "int64" or other == "alpha" and dtype == "int64"
+            or other.startswith("alpha") and method == "mul_"):
+        same_error(lambda: ours_fn(*ours, **kw), lambda: theirs_fn(*theirs, **kw))
         return
     v = x._version
-    r = x.add_(*ours, **kw)
-    tx.add_(*theirs, **kw)
+    r = ours_fn(*ours, **kw)
+    theirs_fn(*theirs, **kw)
     assert r is x and x._version == v + 1
     assert_same(x, tx)
 
 
-def test_add_inplace_refuses_what_torch_refuses():
+def test_inplace_refuses_what_torch_refuses():
     base, tbase = pair(np.arange(6.0), "float32")
     same_error(lambda: base[1:].add_(base[:-1]), lambda: tbase[1:].add_(tbase[:-1]))
+    same_error(lambda: base[1:].mul_(base[:-1]), lambda: tbase[1:].mul_(tbase[:-1]))
     leaf = tt.tensor([1.0, 2.0], requires_grad=True)
     tleaf = torch.tensor([1.0, 2.0], requires_grad=True)
     same_error(lambda: leaf.add_(1.0), lambda: tleaf.add_(1.0))

@@ -13,7 +13,7 @@
 # set_slow_path instead of installing it on Tensor
 FAST_METHODS = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
                 "__truediv__", "__rtruediv__", "__getitem__", "view", "reshape", "expand",
-                "sum", "add_")
+                "sum", "add_", "mul_")
 
 cdef dict SLOW = {}         # method name -> the Python op it falls back to
 
@@ -132,12 +132,13 @@ cdef object fast_binary(int code, TensorBase a, object other, bint reflected,
     return res
 
 
-cdef object inplace_add(TensorBase self, object other, tuple args, dict kwargs):
-    """self.add_(other[, alpha=...]): fast when other is a number or a tensor of self's
-    dtype and shape in other memory, and self is contiguous (so no element is written
-    twice); else the Python op, with its overlap and autograd checks."""
+cdef object inplace_binary(int code, str name, TensorBase self, object other, tuple args,
+                           dict kwargs):
+    """self.add_(other[, alpha=...]), self.mul_(other): fast when other is a number or a
+    tensor of self's dtype and shape in other memory, and self is contiguous (so no
+    element is written twice); else the Python op, with its overlap and autograd checks."""
     cdef object alpha = None, r = None
-    if not args and (not kwargs or (len(kwargs) == 1 and "alpha" in kwargs)):
+    if not args and (not kwargs or (code == BIN_ADD and len(kwargs) == 1 and "alpha" in kwargs)):
         if kwargs:
             alpha = kwargs["alpha"]
         if tt_is_contiguous(&self.v) and (
@@ -145,9 +146,9 @@ cdef object inplace_add(TensorBase self, object other, tuple args, dict kwargs):
                 (<TensorBase>other).v.storage != self.v.storage) and (
                 tt_grad_enabled == 0 or not (isinstance(other, TensorBase) and
                                              needs_grad(<TensorBase>other))):
-            r = fast_binary(BIN_ADD, self, other, False, self, alpha)
+            r = fast_binary(code, self, other, False, self, alpha)
     if r is None:
-        return SLOW["add_"](self, other, *args, **kwargs)
+        return SLOW[name](self, other, *args, **kwargs)
     return r
 
 

@@ -176,7 +176,10 @@ cdef class TensorBase:
         return SLOW["__rtruediv__"](self, other)    # 1 / t is reciprocal(t) * 1
 
     def add_(self, other, *args, **kwargs):
-        return inplace_add(self, other, args, kwargs)
+        return inplace_binary(BIN_ADD, "add_", self, other, args, kwargs)
+
+    def mul_(self, other, *args, **kwargs):
+        return inplace_binary(BIN_MUL, "mul_", self, other, args, kwargs)
 
     def __getitem__(self, index):
         return fast_getitem(self, index)
