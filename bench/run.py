@@ -20,7 +20,7 @@ RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer sizes and samples (< 2 min)")
-    p.add_argument("--filter", metavar="SUBSTR", help="only cases whose group/name has it")
+    p.add_argument("--filter", metavar="SUBSTR", help="only cases whose group/name has it (a,b: either)")
     p.add_argument("--threads", type=int, default=usable_cores(),
                    help="threads for every library (default: all usable cores)")
     p.add_argument("--backends", default="tinytensor,torch,numpy",

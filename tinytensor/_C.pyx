@@ -5,7 +5,9 @@ It holds the Tensor's fields (a tt_view plus the autograd slots), parses and nor
 arguments, makes one C call per operation, checks its status, and releases the GIL
 around kernels on large data.  No math and no autograd logic live here: a loop belongs
 in C, a decision in Python.  The pieces are split by topic into .pxi files."""
+from cpython.object cimport PyTypeObject
 from cpython.ref cimport PyObject, Py_INCREF, Py_DECREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_RECORDS_RO, PyBUF_WRITABLE
 from cpython.pystate cimport PyGILState_Ensure, PyGILState_Release, PyGILState_STATE
 from libc.stdint cimport int64_t, uint8_t, uint16_t, int32_t, uintptr_t
@@ -24,3 +26,4 @@ include "_interop.pxi"
 include "_math.pxi"
 include "_random.pxi"
 include "_select.pxi"
+include "_fast.pxi"

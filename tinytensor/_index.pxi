@@ -184,6 +184,10 @@ def _broadcast_two(a, b):
 
 def getitem(TensorBase self, index):
     """self[index]: a view for basic indices, a copy when any index is advanced."""
+    return getitem_impl(self, index)
+
+
+cdef object getitem_impl(TensorBase self, object index):
     cdef list adv_dims = [], adv_index = []
     cdef tuple idx = normalize_index(index)
     view = basic_view(self, idx, adv_dims, adv_index)

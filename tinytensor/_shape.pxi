@@ -4,17 +4,22 @@
 
 cdef int infer_size(object shape_args, int64_t numel, int64_t *shape) except -1:
     """Parse a target shape, resolving one -1 from numel (view/reshape)."""
-    if len(shape_args) == 1 and not hasattr(shape_args[0], "__index__"):
+    if len(shape_args) == 1 and type(shape_args[0]) is not int and \
+            not hasattr(shape_args[0], "__index__"):
         shape_args = shape_args[0]
     cdef int n = len(shape_args), infer = -1
     cdef int64_t known = 1
     if n > TT_MAX_DIMS:
         raise RuntimeError(f"at most {TT_MAX_DIMS} dims are supported, got {n}")
     for i in range(n):
-        try:
-            shape[i] = shape_args[i].__index__()
-        except AttributeError:
-            raise TypeError(f"shape must be ints, got {type(shape_args[i]).__name__}") from None
+        x = shape_args[i]
+        if type(x) is int:      # the common case, without a method call
+            shape[i] = <int64_t>x
+        else:
+            try:
+                shape[i] = x.__index__()
+            except AttributeError:
+                raise TypeError(f"shape must be ints, got {type(x).__name__}") from None
         if shape[i] == -1:
             if infer >= 0:
                 raise RuntimeError("only one dimension can be inferred")
@@ -33,6 +38,10 @@ cdef int infer_size(object shape_args, int64_t numel, int64_t *shape) except -1:
 
 def view(TensorBase self, *shape):
     """A view with a new shape over the same storage; fails when strides forbid it."""
+    return view_impl(self, shape)
+
+
+cdef object view_impl(TensorBase self, tuple shape):
     cdef int64_t s[TT_MAX_DIMS]
     cdef int n = infer_size(shape, tt_view_numel(&self.v), s)
     cdef tt_view out
@@ -42,8 +51,12 @@ def view(TensorBase self, *shape):
 
 def _try_view(TensorBase self, shape):
     """view() when strides allow it, else None (reshape decides to copy)."""
+    return try_view_impl(self, (shape,))
+
+
+cdef object try_view_impl(TensorBase self, tuple shape_args):
     cdef int64_t s[TT_MAX_DIMS]
-    cdef int n = infer_size((shape,), tt_view_numel(&self.v), s)
+    cdef int n = infer_size(shape_args, tt_view_numel(&self.v), s)
     cdef tt_view out
     cdef int64_t numel
     check(tt_numel(&numel, n, s))
@@ -99,6 +112,10 @@ def transpose(TensorBase self, dim0, dim1):
 
 def expand(TensorBase self, *sizes):
     """A view repeating size-1 dims by stride 0 (no copy); -1 keeps a dim."""
+    return expand_impl(self, sizes)
+
+
+cdef object expand_impl(TensorBase self, object sizes):
     cdef int64_t s[TT_MAX_DIMS]
     if len(sizes) == 1 and not hasattr(sizes[0], "__index__"):
         sizes = sizes[0]

@@ -49,12 +49,12 @@ cdef class TensorBase:
 
     @property
     def shape(self):
-        return Size([self.v.shape[i] for i in range(self.v.ndim)])
+        return make_size(&self.v)
 
     def size(self, dim=None):
         """The shape as a Size, or one dim's length."""
         if dim is None:
-            return Size([self.v.shape[i] for i in range(self.v.ndim)])
+            return make_size(&self.v)
         return self.v.shape[wrap_dim(dim, self.v.ndim)]
 
     def stride(self, dim=None):
@@ -149,6 +149,53 @@ cdef class TensorBase:
                                "converted to Scalar")
         return read_item(&self.v)
 
+    # ---- the fast path: straight to C when no gradient is involved -----------------
+    # (see Note [fast path] in _fast.pxi; anything else runs the op in tinytensor/ops/)
+    def __add__(self, other):
+        return binary_op(BIN_ADD, self, other, False, "__add__")
+
+    def __radd__(self, other):
+        return binary_op(BIN_ADD, self, other, False, "__radd__")   # add(self, other)
+
+    def __sub__(self, other):
+        return binary_op(BIN_SUB, self, other, False, "__sub__")
+
+    def __rsub__(self, other):
+        return binary_op(BIN_SUB, self, other, True, "__rsub__")
+
+    def __mul__(self, other):
+        return binary_op(BIN_MUL, self, other, False, "__mul__")
+
+    def __rmul__(self, other):
+        return binary_op(BIN_MUL, self, other, False, "__rmul__")   # mul(self, other)
+
+    def __truediv__(self, other):
+        return binary_op(BIN_DIV, self, other, False, "__truediv__")
+
+    def __rtruediv__(self, other):
+        return SLOW["__rtruediv__"](self, other)    # 1 / t is reciprocal(t) * 1
+
+    def add_(self, other, *args, **kwargs):
+        return inplace_binary(BIN_ADD, "add_", self, other, args, kwargs)
+
+    def mul_(self, other, *args, **kwargs):
+        return inplace_binary(BIN_MUL, "mul_", self, other, args, kwargs)
+
+    def __getitem__(self, index):
+        return fast_getitem(self, index)
+
+    def view(self, *shape):
+        return fast_view(self, shape)
+
+    def reshape(self, *shape):
+        return fast_reshape(self, shape)
+
+    def expand(self, *sizes):
+        return fast_expand(self, sizes)
+
+    def sum(self, *args, **kwargs):
+        return fast_sum(self, args, kwargs)
+
     def tolist(self):
         """Nested Python lists of the values (a number for a 0-d tensor)."""
         if self.v.ndim == 0:
@@ -161,16 +208,61 @@ cdef type TensorType = TensorBase
 cdef object Size = tuple
 
 
+# Note [operator slots]: Cython lists a cdef class's __add__ as a method, not as a slot
+# wrapper, so CPython gives a Python subclass its generic slot, which looks __add__ up by
+# name on every `a + b` (~0.1 us).  tinytensor.Tensor defines none of these operators,
+# so it can use TensorBase's C slots as they are.
+cdef extern from *:
+    """
+    static void tt_share_binary_slots(PyTypeObject *sub, PyTypeObject *base)
+    {
+        sub->tp_as_number->nb_add = base->tp_as_number->nb_add;
+        sub->tp_as_number->nb_subtract = base->tp_as_number->nb_subtract;
+        sub->tp_as_number->nb_multiply = base->tp_as_number->nb_multiply;
+        sub->tp_as_number->nb_true_divide = base->tp_as_number->nb_true_divide;
+    }
+    """
+    void tt_share_binary_slots(PyTypeObject *sub, PyTypeObject *base)
+
+
 def set_tensor_type(cls, size_cls):
     """Called once by tinytensor: results are made as instances of cls; shapes as size_cls."""
     global TensorType, Size
     TensorType = cls
     Size = size_cls
+    operators = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+                 "__truediv__", "__rtruediv__")
+    if not any(name in cls.__dict__ for name in operators):   # see Note [operator slots]
+        tt_share_binary_slots(<PyTypeObject *>cls, <PyTypeObject *>TensorBase)
+
+
+cdef tuple NO_ARGS = ()
+
+
+cdef inline TensorBase new_tensor_object():
+    """An empty Tensor object: TensorBase.__new__(TensorType), by its C slot (the
+    Python-level call looks __new__ up by name and checks its arguments: ~0.1 us)."""
+    return <TensorBase>(<PyTypeObject *>TensorBase).tp_new(TensorType, <PyObject *>NO_ARGS, NULL)
+
+
+cdef object make_size(const tt_view *v):
+    """v's shape as a Size, built by the C slots (autograd reads .shape for every op)."""
+    cdef tuple dims = PyTuple_New(v.ndim)
+    cdef int i
+    cdef object d       # an object: PyTuple_SET_ITEM takes over the reference we add
+    for i in range(v.ndim):
+        d = v.shape[i]
+        Py_INCREF(d)
+        PyTuple_SET_ITEM(dims, i, d)
+    if Size is tuple:
+        return dims
+    cdef tuple args = (dims,)
+    return (<PyTypeObject *>Size).tp_new(<type>Size, <PyObject *>args, NULL)
 
 
 cdef inline TensorBase wrap_view(tt_view *v):
     """A new Tensor object owning v's storage reference (which the caller gives up)."""
-    cdef TensorBase t = <TensorBase>TensorBase.__new__(TensorType)
+    cdef TensorBase t = new_tensor_object()
     t.v = v[0]
     return t
 
@@ -178,7 +270,7 @@ cdef inline TensorBase wrap_view(tt_view *v):
 cdef inline TensorBase view_of(TensorBase base, tt_view *v):
     """A new Tensor object for a view of base's storage (takes a new reference)."""
     tt_storage_incref(v.storage)
-    cdef TensorBase t = <TensorBase>TensorBase.__new__(TensorType)
+    cdef TensorBase t = new_tensor_object()
     t.v = v[0]
     t._base = base if base._base is None else base._base
     return t

@@ -12,8 +12,10 @@ ALL_CASES = (latency.CASES + training.CASES + elementwise.CASES + reduce.CASES
 
 
 def plan(cases=ALL_CASES, quick=False, substr=None):
-    """Return the (case, size) pairs to run, keeping those whose id contains substr."""
-    wanted = [c for c in cases if not substr or substr.lower() in c.id.lower()]
+    """Return the (case, size) pairs to run, keeping those whose id contains substr
+    (or any of its comma-separated parts: `latency,autograd`)."""
+    parts = [p for p in (substr or "").lower().split(",") if p]
+    wanted = [c for c in cases if not parts or any(p in c.id.lower() for p in parts)]
     return [(case, size) for case in wanted for size in case.sweep(quick)]
 
 

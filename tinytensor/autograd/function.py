@@ -30,6 +30,7 @@ from tinytensor.autograd import anomaly_mode as _anomaly
 from tinytensor.autograd.hooks import RemovableHandle
 
 _next_seq = itertools.count().__next__      # creation order: later nodes run first
+_any_needs_grad = _C.any_needs_grad         # one C loop: apply runs for every op
 
 
 class Node:
@@ -314,11 +315,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if _C.is_grad_enabled():
-            Tensor = _C.TensorBase
-            for a in args:
-                if isinstance(a, Tensor) and (a._requires_grad or a._grad_fn is not None):
-                    return _record(cls, args, kwargs)
+        if _any_needs_grad(args):       # grad mode on and a tensor argument requires grad
+            return _record(cls, args, kwargs)
         if cls._separate_setup:
             return cls.forward(*args, **kwargs)
         return cls.forward(_NO_CTX, *args, **kwargs)

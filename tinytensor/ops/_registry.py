@@ -31,6 +31,11 @@ def method(name=None):
 
 
 def install_methods(cls):
+    """Put the registered methods on cls; those with a fast path in _C (Note [fast path]
+    in _fast.pxi) stay the base class's and get the Python op as their fallback."""
+    from tinytensor import _C
     for name, fn in METHODS.items():
-        if name not in cls.__dict__:
+        if name in _C.FAST_METHODS:
+            _C.set_slow_path(name, fn)
+        elif name not in cls.__dict__:
             setattr(cls, name, fn)

@@ -1,0 +1,219 @@
+# _fast.pxi -- the hottest Tensor operators and methods, from the call straight to C.
+#
+# Note [fast path]: `a + b`, `a * 2.0`, `t.view(2, -1)`, `t[3]`, `t.sum()`, `g.add_(h)`
+# on tensors that need no gradient (grad mode off, or no operand requires grad) go from
+# the operator slot to the kernel without a Python frame: one dtype (so no promotion),
+# no autograd, no out=.  Every other call goes to the op's Python definition in
+# tinytensor/ops/ (handed over by set_slow_path), so each op is still defined once: the
+# fast path only takes calls whose result it computes with the very kernel call the
+# Python op would make, and passes anything else on.  TensorBase's methods in
+# _tensor.pxi call these; tests/test_core_fast_path.py checks both paths agree.
+
+# the methods TensorBase defines here; ops/_registry.py hands their Python op to
+# set_slow_path instead of installing it on Tensor
+FAST_METHODS = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+                "__truediv__", "__rtruediv__", "__getitem__", "view", "reshape", "expand",
+                "sum", "add_", "mul_")
+
+cdef dict SLOW = {}         # method name -> the Python op it falls back to
+
+cdef int BIN_ADD = BINARY_OPS["add"]
+cdef int BIN_SUB = BINARY_OPS["sub"]
+cdef int BIN_MUL = BINARY_OPS["mul"]
+cdef int BIN_DIV = BINARY_OPS["div"]
+
+
+def set_slow_path(str name, fn):
+    """Give the fast method `name` the Python op it falls back to."""
+    if name not in FAST_METHODS:
+        raise KeyError(f"{name} has no fast path")
+    SLOW[name] = fn
+
+
+cdef inline bint needs_grad(TensorBase t) noexcept:
+    """An op on t records a graph (Function.apply's test, any_needs_grad)."""
+    return tt_grad_enabled != 0 and (t._requires_grad or t._grad_fn is not None)
+
+
+def any_needs_grad(tuple args):
+    """True when grad mode is on and a tensor in args requires grad: the test
+    Function.apply makes before recording a node."""
+    if tt_grad_enabled == 0:
+        return False
+    for a in args:
+        if isinstance(a, TensorBase) and needs_grad(<TensorBase>a):
+            return True
+    return False
+
+
+cdef inline bint same_shape(const tt_view *a, const tt_view *b) noexcept:
+    if a.ndim != b.ndim:
+        return False
+    cdef int i
+    for i in range(a.ndim):
+        if a.shape[i] != b.shape[i]:
+            return False
+    return True
+
+
+# ---- a + b, a * 2, 2 - a, ... ----------------------------------------------------------
+cdef object binary_op(int code, TensorBase a, object other, bint reflected, str name):
+    """op(a, other), op(other, a) when reflected: fast, or by the Python op."""
+    cdef object r = fast_binary(code, a, other, reflected, None, None)
+    if r is None:
+        return SLOW[name](a, other)
+    return r
+
+
+cdef object fast_binary(int code, TensorBase a, object other, bint reflected,
+                        TensorBase out, object alpha):
+    """The kernel's result, or None when the Python op must decide.
+
+    Taken: a tensor of one dtype as a, and as other a tensor of the same dtype and shape
+    or a Python number that keeps a's dtype (torch's weak scalars: a float only with a
+    floating a).  With those, result_type is a's dtype and the op's only call is the
+    kernel.  out: write into it (an in-place op on a) instead of a new tensor."""
+    cdef tt_dtype dt = a.v.dtype
+    cdef int cat = tt_dtypes[dt].category
+    if cat == TT_CAT_BOOL or (code == BIN_DIV and cat != TT_CAT_FLOAT) or needs_grad(a):
+        return None
+    if (dt == TT_FLOAT16 or dt == TT_BFLOAT16) and (code == BIN_MUL or code == BIN_DIV):
+        return None         # binary() keeps a one-element factor in float: not here
+    cdef tt_binary_args args
+    args.alpha_f = 1.0
+    args.alpha_i = 1
+    args.b_is_value = False
+    args.b_value = 0.0
+    if alpha is not None:   # add_(x, alpha=a) on floats: binary()'s a + alpha * x
+        if cat != TT_CAT_FLOAT or not (type(alpha) is float or type(alpha) is int):
+            return None
+        if alpha != 1:      # as Add.forward: alpha 1 is the plain kernel
+            args.alpha_f = <double>alpha
+            args.alpha_i = alpha if type(alpha) is int else 0
+            if code == BIN_SUB:
+                args.alpha_f = -args.alpha_f
+                args.alpha_i = -args.alpha_i
+            code = TT_BIN_ADD_ALPHA
+    cdef TensorBase b
+    cdef tt_view sb
+    cdef tt_storage fb
+    cdef int64_t bb = 0
+    cdef const tt_view *ins[2]
+    ins[0] = &a.v
+    if isinstance(other, TensorBase):
+        b = <TensorBase>other
+        if reflected or b.v.dtype != dt or needs_grad(b) or not same_shape(&a.v, &b.v):
+            return None
+        ins[1] = &b.v
+    elif type(other) is float or type(other) is int or type(other) is bool:
+        if type(other) is float and cat != TT_CAT_FLOAT:
+            return None     # int tensor * 2.5 computes in the default float dtype
+        tt_scalar_to(&bb, dt, to_scalar(other))
+        tt_scalar_view(&sb, &fb, &bb, dt)
+        ins[1] = &sb
+        if reflected:
+            ins[0], ins[1] = &sb, &a.v
+    else:
+        return None
+    cdef TensorBase res = out
+    if out is None:
+        res = new_empty(dt, a.v.ndim, a.v.shape)
+        if a.v.ndim > 1:    # torch's layout (Note [output layout] in binary.c)
+            tt_elementwise_strides(res.v.strides, a.v.ndim, a.v.shape, 2, ins)
+    cdef tt_status s
+    if tt_view_numel(&a.v) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_binary(&res.v, ins[0], ins[1], code, &args)
+    else:
+        s = tt_binary(&res.v, ins[0], ins[1], code, &args)
+    check_kernel(s)
+    if out is not None:
+        out.v.storage.version += 1
+    return res
+
+
+cdef object inplace_binary(int code, str name, TensorBase self, object other, tuple args,
+                           dict kwargs):
+    """self.add_(other[, alpha=...]), self.mul_(other): fast when other is a number or a
+    tensor of self's dtype and shape in other memory, and self is contiguous (so no
+    element is written twice); else the Python op, with its overlap and autograd checks."""
+    cdef object alpha = None, r = None
+    if not args and (not kwargs or (code == BIN_ADD and len(kwargs) == 1 and "alpha" in kwargs)):
+        if kwargs:
+            alpha = kwargs["alpha"]
+        if tt_is_contiguous(&self.v) and (
+                not isinstance(other, TensorBase) or other is self or
+                (<TensorBase>other).v.storage != self.v.storage) and (
+                tt_grad_enabled == 0 or not (isinstance(other, TensorBase) and
+                                             needs_grad(<TensorBase>other))):
+            r = fast_binary(code, self, other, False, self, alpha)
+    if r is None:
+        return SLOW[name](self, other, *args, **kwargs)
+    return r
+
+
+# ---- views, t[i], sum ------------------------------------------------------------------
+cdef object fast_view(TensorBase self, tuple shape):
+    if needs_grad(self) or (len(shape) == 1 and isinstance(shape[0], dtype)):
+        return SLOW["view"](self, *shape)
+    return view_impl(self, shape)
+
+
+cdef inline bint plain_shape(tuple shape) noexcept:
+    """Ints, or one tuple/list of them: what view/reshape/expand parse alike."""
+    return len(shape) == 0 or type(shape[0]) is int or (
+        len(shape) == 1 and (type(shape[0]) is tuple or type(shape[0]) is list
+                             or type(shape[0]) is Size))
+
+
+cdef object fast_reshape(TensorBase self, tuple shape):
+    """reshape as a view when strides allow it; a copy is the Python op's business."""
+    cdef object r = None
+    if not needs_grad(self) and plain_shape(shape):
+        r = try_view_impl(self, shape)
+    if r is None:
+        return SLOW["reshape"](self, *shape)
+    return r
+
+
+cdef object fast_expand(TensorBase self, tuple sizes):
+    if needs_grad(self) or not plain_shape(sizes):
+        return SLOW["expand"](self, *sizes)
+    return expand_impl(self, sizes)
+
+
+cdef object fast_getitem(TensorBase self, object index):
+    if needs_grad(self):
+        return SLOW["__getitem__"](self, index)
+    cdef tt_view out
+    if type(index) is int and self.v.ndim > 0:     # t[3]: basic_view's int case
+        check(tt_view_select(&out, &self.v, 0, index))
+        return view_of(self, &out)
+    return getitem_impl(self, index)
+
+
+cdef object fast_sum(TensorBase self, tuple args, dict kwargs):
+    """t.sum() of a floating tensor: the steps of reduce("sum", t) with no Python call
+    between them (a keepdim result, then its 0-d view, as drop_dims makes)."""
+    if args or kwargs or needs_grad(self) or tt_dtypes[self.v.dtype].category != TT_CAT_FLOAT:
+        return SLOW["sum"](self, *args, **kwargs)
+    cdef int64_t ones[TT_MAX_DIMS]
+    cdef int i
+    for i in range(self.v.ndim):
+        ones[i] = 1
+    cdef TensorBase r = new_empty(self.v.dtype, self.v.ndim, ones)
+    cdef tt_reduce_args rargs
+    rargs.p = 2.0
+    rargs.correction = 1.0
+    cdef tt_status s
+    if tt_view_numel(&self.v) >= NOGIL_NUMEL:
+        with nogil:
+            s = tt_reduce(&r.v, &self.v, TT_RED_SUM, &rargs)
+    else:
+        s = tt_reduce(&r.v, &self.v, TT_RED_SUM, &rargs)
+    check_kernel(s)
+    if self.v.ndim == 0:
+        return r
+    cdef tt_view out
+    check(tt_view_reshape(&out, &r.v, 0, ones))
+    return view_of(r, &out)
