@@ -10,4 +10,4 @@ torch = pytest.importorskip("torch")
 
 
 def test_random_graphs_have_torch_gradients(tmp_path):
-    run_campaign("autograd", tmp_path, default_seconds=40)
+    run_campaign("autograd", tmp_path, default_programs=2500, default_seconds=100)

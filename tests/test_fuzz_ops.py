@@ -12,7 +12,7 @@ torch = pytest.importorskip("torch")
 
 
 def test_random_programs_match_torch(tmp_path):
-    run_campaign("ops", tmp_path, default_seconds=60)
+    run_campaign("ops", tmp_path, default_programs=6000, default_seconds=150)
 
 
 # Programs the fuzzer once failed on, kept as regression tests (each was a crash or a

@@ -19,7 +19,7 @@ _flags = {"deterministic": False, "warn_only": False, "matmul_precision": "highe
 
 
 # ---- tensor methods --------------------------------------------------------------------
-@method()
+@_registry.op()
 def get_device(self):
     """The CUDA device index, or -1 for a CPU tensor (always, here)."""
     return -1
@@ -84,6 +84,7 @@ def is_complex(input):
     return input.is_complex()
 
 
+@_registry.op()
 def is_nonzero(input):
     """The truth value of a one-element tensor (torch's errors otherwise)."""
     _tensor_arg("is_nonzero", input)

@@ -106,6 +106,8 @@ cdef object fast_binary(int code, TensorBase a, object other, bint reflected,
             return None
         ins[1] = &b.v
     elif type(other) is float or type(other) is int or type(other) is bool:
+        if type(other) is bool and code == BIN_SUB:
+            return None     # torch refuses `-` with a bool: the Python op raises its error
         if type(other) is float and cat != TT_CAT_FLOAT:
             return None     # int tensor * 2.5 computes in the default float dtype
         tt_scalar_to(&bb, dt, to_scalar(other))

@@ -691,66 +691,6 @@ def masked_select(input, mask, *, out=None):
     return result if out is None else _C.copy_(out, result)
 
 
-class MaskedFill(Function, node_name="MaskedFillBackward0"):
-    @staticmethod
-    def forward(ctx, input, mask, value, inplace):
-        out = _out_or_self(ctx, input, inplace)
-        v = value.item() if isinstance(value, _C.TensorBase) else value
-        _C.setitem(out, _C.expand(mask, tuple(out.shape)), v)
-        ctx.save_for_backward(mask)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        mask, = ctx.saved_tensors
-        return _where(mask, 0, grad), None, None, None
-
-
-class MaskedFillTensor(MaskedFill, node_name="MaskedFillBackward1"):
-    @staticmethod
-    def backward(ctx, grad):
-        mask, = ctx.saved_tensors
-        return _where(mask, 0, grad), None, _where(mask, grad, 0).sum(), None
-
-
-# torch names a dtype by its C++ type in masked_fill_'s error
-_CPP_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short int",
-              "int32": "int", "int64": "long int", "float16": "c10::Half",
-              "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double"}
-
-
-def _masked_fill(input, mask, value, inplace):
-    if mask.dtype != _C.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
-                           f"dtype {_CPP_NAMES[mask.dtype.name]}")
-    if isinstance(value, _C.TensorBase) and value.dim() != 0:
-        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
-                           f"tensor with {value.dim()} dimension(s).")
-    from tinytensor.ops.shape import infer_size
-    shape = infer_size(input.shape, mask.shape)
-    if inplace:
-        check_inplace(input)
-        if tuple(shape) != tuple(input.shape):
-            raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the "
-                               f"broadcast shape {list(shape)}")
-    elif tuple(shape) != tuple(input.shape):
-        input = input.expand(*shape)        # the copy made by the op gets the full shape
-    cls = MaskedFillTensor if isinstance(value, _C.TensorBase) else MaskedFill
-    return cls.apply(input, mask, value, inplace)
-
-
-@op()
-def masked_fill(input, mask, value):
-    """A copy of input with value where mask (broadcast) is True."""
-    return _masked_fill(input, mask, value, False)
-
-
-@method()
-def masked_fill_(self, mask, value):
-    """Set self to value where mask (broadcast to self) is True; returns self."""
-    return _masked_fill(self, mask, value, True)
-
-
 class MaskedScatter(Function, node_name="MaskedScatterBackward0"):
     @staticmethod
     def forward(ctx, input, mask, source, inplace):

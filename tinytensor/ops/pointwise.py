@@ -194,7 +194,7 @@ def frexp(input, *, out=None):
     # log2 can be off by one next to a power of two
     big, small = abs(m) >= 1, abs(m) < 0.5
     m = where(big, m * 0.5, where(small, m * 2, m))
-    e = e + big - small
+    e = e + where(big, 1.0, where(small, -1.0, 0.0))
     mantissa = where(special, x, m).to(input.dtype)
     exponent = where(special, 0.0, e).to(_C.int32)
     if out is not None:
