@@ -330,10 +330,105 @@ def _nograd_binary(name, kernel=None, out_float=False):
     return op(name)(fn)
 
 
-for _name in ["remainder", "fmod", "bitwise_and", "bitwise_or", "bitwise_xor",
+for _name in ["bitwise_and", "bitwise_or", "bitwise_xor",
               "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt",
-              "ge", "fmax", "fmin", "copysign"]:
+              "ge"]:
     globals()[_name] = _nograd_binary(_name)
+
+
+# ---- remainder, fmod, fmax, fmin, copysign: the same checks, with torch's gradients -------
+def _saves_tensor_operands(ctx, a, b, out=None):
+    ctx.save_for_backward(a, b if isinstance(b, Tensor) else None, out)
+
+
+class Remainder(Function, node_name="RemainderBackward1"):
+    """remainder(a, b) = a - b * floor(a / b): d/da = 1, d/db = -floor(a / b)."""
+    kernel, rounding = "remainder", "floor"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        _saves_tensor_operands(ctx, a, b)
+        return _C.binary(cls.kernel, a, b, dtype=result_type(a, b))
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b, _ = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gb = -g * div(a, b, rounding_mode=cls.rounding) if b is not None and need[1] else None
+        return g, gb
+
+
+class Fmod(Remainder, node_name="FmodBackward1"):
+    kernel, rounding = "fmod", "trunc"
+
+
+class Fmax(Function, node_name="FmaxBackward0"):
+    """The gradient goes to the operand chosen: self where self >= other or other is NaN."""
+    kernel = "fmax"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _C.binary(cls.kernel, a, b, dtype=result_type(a, b))
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        to_a = ((a >= b) if cls.kernel == "fmax" else (a <= b)) | isnan(b)
+        zero = zeros_like_(g)
+        return where(to_a, g, zero), where(to_a, zero, g)
+
+
+class Fmin(Fmax, node_name="FminBackward0"):
+    kernel = "fmin"
+
+
+class Copysign(Function, node_name="CopysignBackward0"):
+    """d/da copysign(a, b) = result / a (0 where a == 0); no gradient flows to b."""
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _C.binary("copysign", a, b, dtype=float_result_type(a, b))
+        _saves_tensor_operands(ctx, a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        ratio = where(a == 0, 0.0, out / a)
+        return g * ratio, zeros_like_(b) if b is not None else None
+
+
+# with a number as `other`, torch records the Scalar overload's node
+_SCALAR_NODE = {}
+for _cls, _node in [(Remainder, "RemainderBackward0"), (Fmod, "FmodBackward0"),
+                    (Copysign, "CopysignBackward1")]:
+    _SCALAR_NODE[_cls] = type(_cls.__name__ + "Scalar", (_cls,), {"__module__": __name__},
+                              node_name=_node)
+
+
+def _graded_binary(name, cls):
+    check = _nograd_binary(name, out_float=name == "copysign")        # argument checks, no-grad path and out= as before
+    scalar_cls = _SCALAR_NODE.get(cls, cls)
+
+    def fn(input, other, *, out=None):
+        if not ((isinstance(input, Tensor) and input.requires_grad) or (
+                isinstance(other, Tensor) and other.requires_grad)) \
+                or not _C.is_grad_enabled() or not isinstance(input, Tensor):
+            return check(input, other, out=out)
+        if name in _TENSOR_OTHER:
+            _check_other_tensor(other, name)
+        node = cls if isinstance(other, Tensor) else scalar_cls
+        return _with_out(node.apply(input, other), out, name)
+    fn.__name__ = name
+    fn.__doc__ = check.__doc__
+    return op(name)(fn)
+
+
+remainder = _graded_binary("remainder", Remainder)
+fmod = _graded_binary("fmod", Fmod)
+fmax = _graded_binary("fmax", Fmax)
+fmin = _graded_binary("fmin", Fmin)
+copysign = _graded_binary("copysign", Copysign)
 bitwise_left_shift = _nograd_binary("bitwise_left_shift", "lshift")
 bitwise_right_shift = _nograd_binary("bitwise_right_shift", "rshift")
 for _alias, _name in [("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"),
@@ -413,7 +508,7 @@ UNARY = {
     "log10": ("Log10Backward0", lambda x, y, g: g / (x * math.log(10.0)), True),
     "log1p": ("Log1PBackward0", lambda x, y, g: g / (x + 1), True),
     "sqrt": ("SqrtBackward0", lambda x, y, g: g / (2 * y), True),
-    "rsqrt": ("RsqrtBackward0", lambda x, y, g: g * -0.5 * y * y * y, True),
+    "rsqrt": ("RsqrtBackward0", lambda x, y, g: g * -0.5 * (y * y * y), True),
     "sin": ("SinBackward0", lambda x, y, g: g * cos(x), True),
     "cos": ("CosBackward0", lambda x, y, g: -g * sin(x), True),
     "tan": ("TanBackward0", lambda x, y, g: g * (1 + y * y), True),
@@ -426,19 +521,21 @@ UNARY = {
     "asinh": ("AsinhBackward0", lambda x, y, g: g * rsqrt(x * x + 1), True),
     "acosh": ("AcoshBackward0", lambda x, y, g: g * rsqrt(x * x - 1), True),
     "atanh": ("AtanhBackward0", lambda x, y, g: g / (1 - x * x), True),
-    "erf": ("ErfBackward0", lambda x, y, g: g * (2 / math.sqrt(math.pi)) * exp(-x * x), True),
-    "erfc": ("ErfcBackward0", lambda x, y, g: g * (-2 / math.sqrt(math.pi)) * exp(-x * x), True),
-    "sigmoid": ("SigmoidBackward0", lambda x, y, g: g * y * (1 - y), True),
-    "reciprocal": ("ReciprocalBackward0", lambda x, y, g: -g * y * y, True),
+    "erf": ("ErfBackward0", lambda x, y, g: (2 / math.sqrt(math.pi)) * exp(-x * x) * g, True),
+    "erfc": ("ErfcBackward0", lambda x, y, g: (-2 / math.sqrt(math.pi)) * exp(-x * x) * g, True),
+    "sigmoid": ("SigmoidBackward0", lambda x, y, g: g * (1 - y) * y, True),
+    "reciprocal": ("ReciprocalBackward0", lambda x, y, g: -g * (y * y), True),
     "square": ("PowBackward0", lambda x, y, g: g * 2 * x, False),
     "relu": ("ReluBackward0", lambda x, y, g: where(y <= 0, 0, g), False),
-    "sign": ("SignBackward0", lambda x, y, g: g * 0, False),
-    "floor": ("FloorBackward0", lambda x, y, g: g * 0, False),
-    "ceil": ("CeilBackward0", lambda x, y, g: g * 0, False),
-    "round": ("RoundBackward0", lambda x, y, g: g * 0, False),
-    "trunc": ("TruncBackward0", lambda x, y, g: g * 0, False),
+    "sign": ("SignBackward0", lambda x, y, g: zeros_like_(g), False),
+    "floor": ("FloorBackward0", lambda x, y, g: zeros_like_(g), False),
+    "ceil": ("CeilBackward0", lambda x, y, g: zeros_like_(g), False),
+    "round": ("RoundBackward0", lambda x, y, g: zeros_like_(g), False),
+    "trunc": ("TruncBackward0", lambda x, y, g: zeros_like_(g), False),
     "frac": ("FracBackward0", lambda x, y, g: g, False),
-    "lgamma": ("LgammaBackward0", None, True),
+    # (torch's rounding order in each formula above, so float32 gradients match bit for bit;
+    # piecewise-constant ops give zeros, not g * 0, which an inf gradient would turn NaN)
+    "lgamma": ("LgammaBackward0", lambda x, y, g: g * _digamma(x), True),
 }
 
 
@@ -447,6 +544,11 @@ UNARY = {
 _SAVES_NOTHING = {"neg", "sign", "floor", "ceil", "round", "trunc", "frac"}
 _SAVES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "tan", "tanh", "sigmoid",
                  "reciprocal", "relu"}
+
+
+def _digamma(x):
+    from tinytensor.ops.special import digamma      # special.py builds on this module
+    return digamma(x)
 
 
 def _make_unary(name, node_name, grad, to_float):
@@ -492,7 +594,7 @@ class RoundDecimals(Function, node_name="RoundBackward1"):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0, None
+        return zeros_like_(g), None
 
 
 _round_half_even = round  # noqa: F821
@@ -876,23 +978,28 @@ def _inplace(fn, name):
         recording = _C.is_grad_enabled() and (self.requires_grad or builtins.any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if not recording:
-            result = fn(self, *args, **kwargs)
-            if not can_cast(result.dtype, self.dtype):
-                raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast "
-                                   f"to the desired output type {_type_name(self.dtype)}")
-            if tuple(result.shape) != tuple(self.shape):
-                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
-                                   f"broadcast shape {list(result.shape)}")
+            result = _fits(self, fn(self, *args, **kwargs))
             # checked: an expanded self (one element seen twice) raises as torch, except
             # for masked_fill_, which torch only warns about
             return _C.copy_(self, result, name != "masked_fill")
         from tinytensor.autograd.inplace import check_inplace
         check_inplace(self)
         from tinytensor.ops.movement import clone
-        result = fn(clone(self), *args, **kwargs)
+        result = _fits(self, fn(clone(self), *args, **kwargs))
         return _rebase(self, result, name != "masked_fill")
     method_.__name__ = name + "_"
     return method(name + "_")(method_)
+
+
+def _fits(self, result):
+    """result, if it can be written into self: castable, and not broadcast larger."""
+    if not can_cast(result.dtype, self.dtype):
+        raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast "
+                           f"to the desired output type {_type_name(self.dtype)}")
+    if tuple(result.shape) != tuple(self.shape):
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                           f"broadcast shape {list(result.shape)}")
+    return result
 
 
 def _rebase(self, result, check_overlap=True):
