@@ -161,3 +161,55 @@ def test_gradients_pass_gradcheck(expr):
     b = tt.tensor([0.4, 0.9, -1.7], dtype=tt.float64, requires_grad=True)
     assert tt.autograd.gradcheck(lambda a, b: eval(expr, {"torch": tt, "a": a, "b": b}),
                                  (a, b))
+
+
+ZEROS = [[1.0, 0.0, 3.0, 0.0, 2.0], [0.0, 2.0, 2.0, 1.0, 1.0], [2.0, 3.0, 4.0, 5.0, 0.5]]
+PRODUCTS = ["a.prod()", "a.prod(0)", "a.prod(1, keepdim=True)", "a.cumprod(1)",
+            "a.cumprod(0)", "a[0].prod()", "a[:, :2].prod(-1)"]
+
+
+@pytest.mark.parametrize("upstream", ["ones", "inf"])
+@pytest.mark.parametrize("expr", PRODUCTS)
+def test_product_gradients_with_zeros_match_torch(expr, upstream):
+    import numpy as np
+    x = np.array(ZEROS)
+    shape = tuple(eval(expr, {"a": torch.tensor(x)}).shape)
+    up = np.ones(shape)
+    if upstream == "inf":
+        up.flat[0] = np.inf             # meets a zero product: must not turn into NaN
+    node_o, ours = grads_of(tt, expr, [x], up)
+    node_t, theirs = grads_of(torch, expr, [x], up)
+    assert node_o == node_t
+    assert_same(ours[0], theirs[0], check_stride=False)
+
+
+@pytest.mark.parametrize("expr", ["a.prod(1)", "a.prod()", "a.cumprod(1)", "a.cumprod(0)"])
+def test_product_gradients_with_zeros_differentiate_again(expr):
+    a = tt.tensor(ZEROS, dtype=tt.float64, requires_grad=True)
+    f = lambda a: eval(expr, {"a": a})          # noqa: E731
+    assert tt.autograd.gradcheck(f, (a,)) and tt.autograd.gradgradcheck(f, (a,))
+
+
+INPLACE_ON_VIEWS = [
+    "v.mul_(3)", "v.exp_()", "v.clamp_(0, 1.75)", "v.add_(w)", "v.addcmul_(w, w)",
+    "v.masked_fill_(w > 2.5, 0.0)", "v.floor_()", "v.pow_(2)", "v.sub_(w, alpha=2)",
+]
+
+
+@pytest.mark.parametrize("view", ["b[0, 0:2]", "b[1]", "b.t()[1]", "b.reshape(4)[1:3]"])
+@pytest.mark.parametrize("write", INPLACE_ON_VIEWS)
+def test_inplace_math_on_a_view_reaches_the_base_gradient(write, view):
+    def run(m):
+        x = m.tensor([[1.5, 2.0], [-0.5, 3.0]], dtype=m.float64, requires_grad=True)
+        w = m.tensor([2.0, 3.0], dtype=m.float64, requires_grad=True)
+        b = x * 1
+        v = eval(view, {"b": b})
+        eval(write, {"v": v, "w": w})
+        (b * m.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=m.float64)).sum().backward()
+        return type(b.grad_fn).__name__, b._version, x.grad, w.grad
+    ours, theirs = run(tt), run(torch)
+    assert ours[:2] == theirs[:2]
+    for o, t in zip(ours[2:], theirs[2:]):
+        assert (o is None) == (t is None)
+        if t is not None:
+            assert_same(o, t, check_stride=False)

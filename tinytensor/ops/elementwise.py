@@ -1003,7 +1003,11 @@ def _fits(self, result):
 
 
 def _rebase(self, result, check_overlap=True):
-    """self takes result's values and becomes the output of result's node."""
+    """self takes result's values and becomes the output of result's node; a view passes
+    the write on to its base (CopySlices), or the base's gradient would miss it."""
+    if self._base is not None and result._grad_fn is not None:
+        from tinytensor.autograd.inplace import _CopyInto
+        return _CopyInto.apply(self, result)
     _C.copy_(self, result.detach(), check_overlap)
     self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
     return self

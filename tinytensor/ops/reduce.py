@@ -107,8 +107,31 @@ class Prod(Function, node_name="ProdBackward1"):
     @staticmethod
     def backward(ctx, g):
         input, out = ctx.saved_tensors
-        g = _unreduce(g * out, input.shape, ctx.dims, ctx.keepdim)
-        return g / input, None, None, None      # (zeros in input: not handled, as noted)
+        if input.dim() == 0:
+            return g, None, None, None
+        x = input.to(out.dtype)
+        g = _unreduce(g, input.shape, ctx.dims, ctx.keepdim)
+        out = _unreduce(out, input.shape, ctx.dims, ctx.keepdim)
+        if not builtins.bool((x == 0).any()):
+            return g * (out / x), None, None, None
+        if ctx.dims is None:                    # over everything: one flat dim
+            if not _C.is_grad_enabled() and builtins.int((x == 0).sum()) > 1:
+                return _C.fill_(_C.empty(tuple(x.shape), x.dtype), 0), None, None, None
+            others = _product_of_the_others(x.reshape(-1), 0).reshape(x.shape)
+        else:
+            others = _product_of_the_others(x, ctx.dims[0])
+        return g * others, None, None, None
+
+
+def _product_of_the_others(x, d):
+    """prod of x along d leaving out each element in turn, without dividing (so zeros
+    are fine): the exclusive cumulative products from the front and from the back."""
+    from tinytensor.ops.movement import cat
+    n = x.shape[d]
+    ones = _C.fill_(_C.empty(tuple(x.shape[:d]) + (1,) + tuple(x.shape[d + 1:]), x.dtype), 1)
+    front = cat([ones, x.narrow(d, 0, n - 1)], d).cumprod(d)
+    back = cat([ones, x.narrow(d, 1, n - 1).flip(d)], d).cumprod(d).flip(d)
+    return front * back
 
 
 class ProdAll(Prod, node_name="ProdBackward0"):
@@ -355,9 +378,12 @@ def cumsum(input, dim, *, dtype=None):
 
 
 class CumProd(Function, node_name="CumprodBackward0"):
-    """out[j] = prod(x[:j+1]).  d out[j] / d x[k] is the product of the others; divided
-    out where no zero came yet, recomputed with the first zero set to 1 at that zero, and
-    0 after it (every later product holds that zero)."""
+    """out[j] = prod(x[:j+1]).  d out[j] / d x[k] is the product of the others: divided
+    out of out[j] before the first zero; at the first zero, the products with that zero
+    left out, up to the second zero; 0 after it (every later product holds that zero).
+    Each sum is masked to its range before summing, so an inf gradient met only by a zero
+    product stays out (as torch).  Under create_graph the quadratic formula, which
+    differentiates again at zeros too."""
     @staticmethod
     def forward(ctx, input, dim, dtype):
         out = _C.scan(input, dim, True, dtype)
@@ -370,22 +396,43 @@ class CumProd(Function, node_name="CumprodBackward0"):
         x, out = ctx.saved_tensors
         d = ctx.dim
         x = x.to(out.dtype)
-        if x.numel() == 0 or x.dim() == 0:
+        if x.numel() <= 1 or x.dim() == 0 or x.shape[d] == 1:
             return g, None, None
         zero = x == 0
+        if not builtins.bool(zero.any()):
+            return _reversed_cumsum(g * out, d) / x, None, None
+        if _C.is_grad_enabled():
+            return _cumprod_grad_quadratic(g, x, d), None, None
+        from tinytensor.ops.elementwise import where
         zeros_so_far = zero.cumsum(d)
         before = zeros_so_far == 0
         first_zero = zero & (zeros_so_far == 1)
-
-        def rev_cumsum(t):
-            return t.flip(d).cumsum(d).flip(d)
-
-        from tinytensor.ops.elementwise import where
-        grad = where(before, rev_cumsum(g * out) / where(before, x, 1.0), 0.0)
-        if builtins.bool(first_zero.any()):
-            out_without = where(first_zero, 1.0, x).cumprod(d)
-            grad = where(first_zero, rev_cumsum(g * out_without), grad)
+        grad = where(before, _reversed_cumsum(where(before, g * out, 0.0), d)
+                     / where(before, x, 1.0), 0.0)
+        out_without = where(first_zero, 1.0, x).cumprod(d)
+        up_to_second = where(zeros_so_far == 1, g * out_without, 0.0)
+        grad = where(first_zero, _reversed_cumsum(up_to_second, d), grad)
         return grad, None, None
+
+
+def _reversed_cumsum(t, d):
+    return t.flip(d).cumsum(d).flip(d)
+
+
+def _cumprod_grad_quadratic(g, x, d):
+    """grad[k] = sum_{j >= k} g[j] * prod_{i <= j, i != k} x[i], one slice of d at a time
+    (torch's formula for gradients that are differentiated again)."""
+    from tinytensor.ops.movement import cat, stack
+    n = x.shape[d]
+    ones = _C.fill_(_C.empty(tuple(x.shape[:d]) + (1,) + tuple(x.shape[d + 1:]), x.dtype), 1)
+    before_k = ones
+    parts = []
+    for k in range(n):
+        after = [ones] + ([x.narrow(d, k + 1, n - k - 1).cumprod(d)] if k + 1 < n else [])
+        omitted = cat(after, d) * before_k
+        parts.append((g.narrow(d, k, n - k) * omitted).sum(d))
+        before_k = before_k * x.narrow(d, k, 1)
+    return stack(parts, d)
 
 
 @op()
