@@ -130,7 +130,9 @@ GRAD_CASES = [
     ("torch.round(a)", 1), ("torch.trunc(a)", 1), ("torch.sign(a)", 1),
     ("torch.round(a, decimals=1)", 1),
     ("a.reciprocal()", 1), ("a.rsqrt()", 1), ("a.sigmoid()", 1), ("a.erf()", 1),
-    ("a.erfc()", 1),
+    ("a.erfc()", 1), ("torch.pow(a, b)", 2), ("a ** a", 1), ("a ** 2.5", 1), ("a ** 0", 1),
+    ("2 ** a", 1), ("0.0 ** a", 1), ("(-2.0) ** a", 1), ("torch.atan2(a, b)", 2),
+    ("torch.atan2(a, a)", 1),
 ]
 
 
@@ -213,3 +215,25 @@ def test_inplace_math_on_a_view_reaches_the_base_gradient(write, view):
         assert (o is None) == (t is None)
         if t is not None:
             assert_same(o, t, check_stride=False)
+
+
+@pytest.mark.parametrize("fn", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_fused_backward_kernels_round_16_bit_floats_as_torch(fn, dtype):
+    import numpy as np
+    x = np.random.default_rng(1).standard_normal(500) * 3
+
+    def grad(m):
+        a = m.tensor(x, dtype=m.float32, requires_grad=True)
+        getattr(m, fn)(a.to(getattr(m, dtype))).backward(
+            m.tensor(x[::-1].copy()).to(getattr(m, dtype)))
+        return a.grad
+    assert_same(grad(tt), grad(torch), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("other", ["int64", "int16"])
+def test_empty_bmm_into_an_integer_result_cannot_record(other):
+    check(f"torch.bmm(torch.ones(0, 4, 1, requires_grad=True), "
+          f"torch.ones(0, 1, 1, dtype=torch.{other}))")
+    check(f"torch.matmul(torch.ones(0, 4, 1, 1, requires_grad=True), "
+          f"torch.ones(0, 4, 1, 1, dtype=torch.{other}))")

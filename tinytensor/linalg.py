@@ -505,19 +505,24 @@ def _unsqueeze_dims(t, dims, ndim):
 class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
     @staticmethod
     def forward(ctx, x, ord, dims, keepdim):
-        a = x.abs()
+        # 16-bit floats accumulate in float32 and round once (torch's acc type): 300^2
+        # summed in float16 overflows
+        half = x.dtype in (_C.float16, _C.bfloat16)
+        a = x.abs().to(_C.float32) if half else x.abs()
         if ord == math.inf:
             r = a.amax(dims, keepdim=True)
         elif ord == -math.inf:
             r = a.amin(dims, keepdim=True)
         elif ord == 0:
-            r = (a != 0).to(x.dtype).sum(dims, keepdim=True)
+            r = (a != 0).to(a.dtype).sum(dims, keepdim=True)
         elif ord == 1:
             r = a.sum(dims, keepdim=True)
         elif ord == 2:
             r = (a * a).sum(dims, keepdim=True).sqrt()
         else:
             r = (a ** ord).sum(dims, keepdim=True) ** (1.0 / ord)
+        if half:
+            r = r.to(x.dtype)
         ctx.save_for_backward(x, r)
         ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
         return r if keepdim else _squeeze_dims(r, dims)

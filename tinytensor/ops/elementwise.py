@@ -160,10 +160,13 @@ class Pow(Function, node_name="PowBackward1"):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
-        ga = g * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
-        gb = g * out * log(where(a > 0, a, ones_like_(a))) if ctx.needs_input_grad[1] else None
-        if gb is not None:
-            gb = where((a == 0) & (b >= 0), zeros_like_(gb), gb)
+        # torch's formulas: 0 where the exponent is 0 / at 0 ** (b >= 0); the log of a
+        # negative base is NaN, as in torch
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = where(b == 0, 0.0, g * (b * a ** (b - 1)))
+        if ctx.needs_input_grad[1]:
+            gb = g * where((a == 0) & (b >= 0), 0.0, out * log(a.to(out.dtype)))
         return ga, gb
 
 
@@ -183,8 +186,8 @@ class PowScalar(Function, node_name="PowBackward0"):
         (a,) = ctx.saved_tensors
         e = ctx.exponent
         if e == 0:
-            return zeros_like_(g), None
-        return g * e * a ** (e - 1), None
+            return zeros_like_(a), None
+        return g * (e * a ** (e - 1)), None
 
 
 class RPowScalar(Function, node_name="PowBackward2"):
@@ -194,15 +197,18 @@ class RPowScalar(Function, node_name="PowBackward2"):
         dt = result_type(a, base)
         out = _C.binary("pow", base, a, dtype=dt)
         ctx.save_for_backward(out)
+        ctx.exponent = a if base == 0 else None     # only 0 ** x reads it
         ctx.base = base
         return out
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        if ctx.base == 0:
-            return g * 0, None
-        return g * out * math.log(ctx.base), None
+        base = ctx.base
+        log_base = math.log(base) if base > 0 else -math.inf if base == 0 else math.nan
+        if base == 0:           # 0 ** x: 0 for x >= 0, else out * log(0)
+            return g * where(ctx.exponent >= 0, 0.0, out * log_base), None
+        return g * (out * log_base), None
 
 
 @op()
@@ -482,8 +488,10 @@ class Atan2(Function, node_name="Atan2Backward0"):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        # torch's reciprocal of the squared radius is 0 at the origin (not inf, not NaN)
         d = a * a + b * b
-        return g * b / d, -g * a / d
+        r = where(d == 0, 0.0, d.reciprocal())
+        return g * b * r, g * -a * r
 
 
 @op()
@@ -517,13 +525,16 @@ UNARY = {
     "atan": ("AtanBackward0", lambda x, y, g: g / (1 + x * x), True),
     "sinh": ("SinhBackward0", lambda x, y, g: g * cosh(x), True),
     "cosh": ("CoshBackward0", lambda x, y, g: g * sinh(x), True),
-    "tanh": ("TanhBackward0", lambda x, y, g: g * (1 - y * y), True),
+    "tanh": ("TanhBackward0", lambda x, y, g: _in_float32(lambda y, g: g * (1 - y * y), y, g),
+             True),
     "asinh": ("AsinhBackward0", lambda x, y, g: g * rsqrt(x * x + 1), True),
     "acosh": ("AcoshBackward0", lambda x, y, g: g * rsqrt(x * x - 1), True),
     "atanh": ("AtanhBackward0", lambda x, y, g: g / (1 - x * x), True),
     "erf": ("ErfBackward0", lambda x, y, g: (2 / math.sqrt(math.pi)) * exp(-x * x) * g, True),
     "erfc": ("ErfcBackward0", lambda x, y, g: (-2 / math.sqrt(math.pi)) * exp(-x * x) * g, True),
-    "sigmoid": ("SigmoidBackward0", lambda x, y, g: g * (1 - y) * y, True),
+    "sigmoid": ("SigmoidBackward0",
+                lambda x, y, g: _in_float32(lambda y, g: g * (1 - y) * y, y, g, (_C.bfloat16,)),
+                True),
     "reciprocal": ("ReciprocalBackward0", lambda x, y, g: -g * (y * y), True),
     "square": ("PowBackward0", lambda x, y, g: g * 2 * x, False),
     "relu": ("ReluBackward0", lambda x, y, g: where(y <= 0, 0, g), False),
@@ -544,6 +555,14 @@ UNARY = {
 _SAVES_NOTHING = {"neg", "sign", "floor", "ceil", "round", "trunc", "frac"}
 _SAVES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "tan", "tanh", "sigmoid",
                  "reciprocal", "relu"}
+
+
+def _in_float32(formula, y, g, dtypes=(_C.float16, _C.bfloat16)):
+    """torch's fused tanh/sigmoid backward kernels compute these 16-bit floats in float32
+    and round once (sigmoid's float16 kernel computes in float16)."""
+    if g.dtype not in dtypes:
+        return formula(y, g)
+    return formula(y.to(_C.float32), g.to(_C.float32)).to(g.dtype)
 
 
 def _digamma(x):

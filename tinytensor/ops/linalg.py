@@ -130,7 +130,10 @@ def bmm(input, mat2, *, out=None):
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}].")
     if input.dtype != mat2.dtype and (input.numel() == 0 or mat2.numel() == 0):
-        # torch's bmm returns early for empty operands, in mat2's dtype, unchecked
+        # torch's bmm returns early for empty operands, in mat2's dtype, unchecked; a
+        # gradient can't flow into an integer result
+        if input.requires_grad and _C.is_grad_enabled() and not mat2.is_floating_point():
+            raise RuntimeError(f"Autograd not support dtype: {_type_name(mat2.dtype)}")
         input = input.to(mat2.dtype)
     _check_dtypes(input, mat2, "bmm")
     return _out(Bmm.apply(input, mat2), out)
