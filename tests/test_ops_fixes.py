@@ -237,3 +237,45 @@ def test_empty_bmm_into_an_integer_result_cannot_record(other):
           f"torch.ones(0, 1, 1, dtype=torch.{other}))")
     check(f"torch.matmul(torch.ones(0, 4, 1, 1, requires_grad=True), "
           f"torch.ones(0, 4, 1, 1, dtype=torch.{other}))")
+
+
+def test_linalg_lists_only_torchs_public_names():
+    ours = {n for n in dir(tt.linalg) if not n.startswith("_")}
+    assert ours <= set(dir(torch.linalg)), sorted(ours - set(dir(torch.linalg)))
+
+
+LINALG_SPELLINGS = [
+    "torch.linalg.vander(torch.tensor([1., 2, 3]))",
+    "torch.linalg.vander(torch.tensor([[1., 2], [3, 4]]), N=3)",
+    "torch.linalg.vander(torch.tensor([1, 2, 3]), N=4)",
+    "torch.linalg.diagonal(torch.arange(24.).reshape(2, 3, 4), offset=1)",
+    "torch.linalg.vecdot(torch.arange(6.).reshape(2, 3), torch.ones(3))",
+    "torch.linalg.matrix_power(torch.tensor([[1., 2], [3, 4]]), 3)",
+    "torch.linalg.matrix_exp(torch.tensor([[0., 1], [-1, 0]]))",
+    "torch.linalg.multi_dot([torch.ones(3), torch.ones(3, 2), torch.ones(2)])",
+    "torch.linalg.multi_dot([torch.ones(3, 3), torch.ones(3, 2), torch.ones(2, 4)])",
+    "torch.linalg.lu_factor(torch.tensor([[1., 2], [3, 4]]))",
+    "torch.linalg.lu(torch.tensor([[1., 2], [3, 4]], dtype=torch.float64))",
+    "torch.linalg.lu_solve(*torch.linalg.lu_factor(torch.tensor([[1., 2], [3, 4]], "
+    "dtype=torch.float64)), torch.tensor([[1.], [2]], dtype=torch.float64))",
+    "torch.linalg.lu_solve(*torch.linalg.lu_factor(torch.tensor([[1., 2], [3, 4]], "
+    "dtype=torch.float64)), torch.tensor([[1., 2]], dtype=torch.float64), left=False)",
+]
+
+
+@pytest.mark.parametrize("expr", LINALG_SPELLINGS)
+def test_torch_linalg_spellings(expr):
+    check(expr)
+    ours, theirs = outcome(expr, tt)[0], outcome(expr, torch)[0]
+    if isinstance(theirs, tuple):
+        assert type(ours).__name__ == type(theirs).__name__
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("ord", [2, 1, 3, 0.5, float("inf"), 0])
+def test_16_bit_vector_norms_accumulate_in_float32(dtype, ord):
+    import numpy as np
+    for x in [np.full(100, 300.0), np.random.default_rng(0).standard_normal((7, 9)) * 50]:
+        ours = tt.linalg.vector_norm(tt.tensor(x).to(getattr(tt, dtype)), ord)
+        theirs = torch.linalg.vector_norm(torch.tensor(x).to(getattr(torch, dtype)), ord)
+        assert_same(ours, theirs, rtol=0, atol=0)

@@ -17,7 +17,14 @@ from tinytensor.ops.sorting import return_type
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv",
            "inv_ex", "solve", "solve_ex", "solve_triangular", "cholesky", "cholesky_ex",
-           "qr", "lstsq", "eigh", "eigvalsh", "svd", "svdvals", "cross", "matmul"]
+           "qr", "lstsq", "eigh", "eigvalsh", "svd", "svdvals", "cross", "matmul",
+           "diagonal", "vecdot", "matrix_power", "matrix_exp", "multi_dot", "vander",
+           "lu_factor", "lu_factor_ex", "lu", "lu_solve"]
+
+
+def __dir__():
+    """torch.linalg's public names only (the helpers here are not part of the API)."""
+    return sorted(__all__)
 
 
 class LinAlgError(RuntimeError):
@@ -35,6 +42,9 @@ LstsqResult = return_type("linalg_lstsq", ("solution", "residuals", "rank", "sin
 LegacySVDResult = return_type("svd", ("U", "S", "V"))
 LegacyQRResult = return_type("qr", ("Q", "R"))
 LegacySlogdetResult = return_type("slogdet", ("sign", "logabsdet"))
+LuFactorResult = return_type("linalg_lu_factor", ("LU", "pivots"))
+LuFactorExResult = return_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+LuResult = return_type("linalg_lu", ("P", "L", "U"))
 
 _TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
                "int32": "Int", "int64": "Long", "float16": "Half", "bfloat16": "BFloat16"}
@@ -674,3 +684,83 @@ def matmul(input, other, *, out=None):
     """linalg.matmul: torch.matmul."""
     import tinytensor
     return tinytensor.matmul(input, other, out=out)
+
+
+# ---- torch.linalg spellings of ops that live elsewhere ----------------------------------
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """linalg.diagonal: torch.diagonal with the matrix dims last by default."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """sum(x * y) along dim (conj(x) for complex, which tinytensor has not)."""
+    result = (x * y).sum(dim)
+    return result if out is None else _C.copy_(out, result)
+
+
+def matrix_power(A, n, *, out=None):
+    """A multiplied by itself n times (n < 0: the inverse's power)."""
+    import tinytensor
+    result = tinytensor.matrix_power(A, n)
+    return result if out is None else _C.copy_(out, result)
+
+
+def matrix_exp(A):
+    """The matrix exponential of square matrices (batched)."""
+    import tinytensor
+    return tinytensor.matrix_exp(A)
+
+
+def multi_dot(tensors, *, out=None):
+    """tensors[0] @ tensors[1] @ ...; the first and last may be 1-D."""
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        if t.dim() != 2 and not (t.dim() == 1 and i in (0, len(tensors) - 1)):
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.dim()}D")
+    result = tensors[0]
+    for t in tensors[1:]:
+        result = result @ t
+    return result if out is None else _C.copy_(out, result)
+
+
+def vander(x, *, N=None):
+    """Columns x^0, x^1, ..., x^(N-1) of the last dim (increasing, as torch.linalg)."""
+    import tinytensor
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    col = x.unsqueeze(-1)
+    powers = col.expand(*col.shape[:-1], n - 1).cumprod(-1)
+    return tinytensor.cat([tinytensor.ones_like(col), powers], -1)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """(LU, pivots): partial-pivot LU factors packed in one matrix, 1-based int32 pivots."""
+    import tinytensor
+    return LuFactorResult(*tinytensor.lu(A, pivot=pivot))
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    """(LU, pivots, info) without raising on a singular A."""
+    import tinytensor
+    return LuFactorExResult(*tinytensor.lu(A, pivot=pivot, get_infos=True))
+
+
+def lu(A, *, pivot=True, out=None):
+    """(P, L, U) with A = P @ L @ U."""
+    import tinytensor
+    return LuResult(*tinytensor.lu_unpack(*tinytensor.lu(A, pivot=pivot)))
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """Solve A X = B from A's LU factors."""
+    import tinytensor
+    if not left or adjoint:
+        P, L, U = tinytensor.lu_unpack(LU, pivots)
+        A = P @ L @ U
+        A = _mT(A) if adjoint else A
+        X = solve(A, B, left=left)
+    else:
+        X = tinytensor.lu_solve(B, LU, pivots)
+    return X if out is None else _C.copy_(out, X)
