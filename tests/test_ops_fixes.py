@@ -279,3 +279,46 @@ def test_16_bit_vector_norms_accumulate_in_float32(dtype, ord):
         ours = tt.linalg.vector_norm(tt.tensor(x).to(getattr(tt, dtype)), ord)
         theirs = torch.linalg.vector_norm(torch.tensor(x).to(getattr(torch, dtype)), ord)
         assert_same(ours, theirs, rtol=0, atol=0)
+
+
+MULTI_VIEW_WRITES = [
+    "x.unbind(0)[1].mul_(2)", "x.split(1)[2].mul_(2)", "x.chunk(2)[1].exp_()",
+    "x.tensor_split(2)[1].exp_()", "x.split([1, 3])[1].clamp_(0, 1)",
+]
+
+
+@pytest.mark.parametrize("write", MULTI_VIEW_WRITES)
+def test_inplace_on_one_of_several_views_raises_as_torch(write):
+    check(f"(lambda x: {write})(torch.ones(4, 2, requires_grad=True) * 1)")
+    check(f"(lambda x: {write})(torch.ones(4, 2))")      # nothing recorded: allowed
+
+
+NORM_ARGUMENTS = [
+    "torch.linalg.norm(torch.ones(2, 3), dim=(0, 1, 1))",
+    "torch.linalg.norm(torch.ones(2, 3, 4), ord='fro', dim=(0, 1, 2))",
+    "torch.linalg.norm(torch.ones(2, 3, 4), dim=(0, 1, 2))",
+    "torch.linalg.norm(torch.ones(2, 3), ord='nuc', dim=0)",
+    "torch.linalg.norm(torch.ones(2, 3), ord=2, dim=(0, 0))",
+    "torch.linalg.matrix_norm(torch.ones(2, 3), dim=(0,))",
+    "torch.linalg.matrix_norm(torch.ones(2, 3), dim=(-2, 0))",
+    "torch.linalg.matrix_norm(torch.ones(2, 3), ord=3)",
+    "torch.linalg.matrix_norm(torch.ones(2, 3), ord='abc')",
+    "torch.linalg.matrix_norm(torch.ones(2, 3, dtype=torch.int64))",
+    "torch.linalg.norm(torch.ones(3), ord='fro')",
+    "torch.norm(torch.ones(2, 3), p='fro', dim=(0, 1, 1))",
+    "torch.norm(torch.ones(2, 3), p='nuc', dim=0)",
+    "torch.norm(torch.ones(2, 3, 4), p='nuc')",
+    "torch.norm(torch.arange(6.).reshape(2, 3), p='fro', dim=0)",
+    "torch.linalg.norm(torch.arange(24.).reshape(2, 3, 4), ord=float('inf'), dim=(2, 0))",
+]
+
+
+@pytest.mark.parametrize("expr", NORM_ARGUMENTS)
+def test_norm_argument_checks_as_torch(expr):
+    check(expr)
+
+
+def test_norm_result_is_no_view_and_saves_itself():
+    check("(lambda x: (lambda y: (y.mul_(2), y.sum().backward()))(x.norm()))"
+          "(torch.tensor([2.5, 1], requires_grad=True))", message=False)
+    assert tt.linalg.vector_norm(tt.ones(2, 3), dim=1)._base is None

@@ -533,9 +533,12 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
             r = (a ** ord).sum(dims, keepdim=True) ** (1.0 / ord)
         if half:
             r = r.to(x.dtype)
+        if not keepdim:
+            r = _squeeze_dims(r, dims)
+            r._base = None          # the keepdim buffer is private: the result is no view
         ctx.save_for_backward(x, r)
         ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
-        return r if keepdim else _squeeze_dims(r, dims)
+        return r
 
     @staticmethod
     def backward(ctx, grad):
@@ -543,6 +546,7 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
         p, dims = ctx.ord, ctx.dims
         if not ctx.keepdim:
             grad = _unsqueeze_dims(grad, dims, x.dim())
+            norm = _unsqueeze_dims(norm, dims, x.dim())
         if p == 0:
             return None, None, None, None
         zero = x * 0
@@ -593,16 +597,28 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """Frobenius, nuclear, 1, -1, 2, -2, inf or -inf norm of matrices in dims `dim`."""
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    elif builtins.abs(ord) not in (1, 2, math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if A.dim() < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {_TYPE_NAMES[A.dtype.name]}")
+    dims = (dim,) if isinstance(dim, builtins.int) else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           f"{' '.join(str(d) for d in dims)}")
+    d0, d1 = (_C._wrap_dim(d, A.dim()) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
     if dtype is not None and A.dtype != dtype:
         A = A.to(dtype)
-    d0, d1 = (_C._wrap_dim(d, A.dim()) for d in dim)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
-    if ord not in ("nuc", 1, -1, 2, -2, math.inf, -math.inf):
-        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord in ("nuc", 2, -2):
         s = svdvals(A.movedim((d0, d1), (-2, -1)))
         r = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
@@ -617,24 +633,34 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """A vector norm, or a matrix norm when dim names two dims (or A is 2-D and ord set)."""
     if isinstance(dim, builtins.int):
         dim = (dim,)
-    if dim is not None and len(dim) == 2 or (dim is None and ord is not None and A.dim() == 2):
-        return matrix_norm(A, "fro" if ord is None else ord, dim or (-2, -1), keepdim,
-                           dtype=dtype)
-    if dim is None and ord is not None and A.dim() != 1:
+    if dim is not None and len(dim) not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. "
+                           f"Got {list(dim)}")
+    if dim is None and ord is not None and A.dim() not in (1, 2):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must "
                            f"be 1D or 2D. Got {A.dim()}D.")
-    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+    if isinstance(ord, str) or (ord is not None and (
+            len(dim or ()) == 2 or (dim is None and A.dim() == 2))):
+        result = matrix_norm(A, ord, dim or (0, 1), keepdim, dtype=dtype)
+    else:
+        result = vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+    return result if out is None else _C.copy_(out, result)
 
 
 # ---- the torch.* and Tensor.* spellings ------------------------------------------------
 @op("norm")
 def _torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """torch.norm: the Frobenius / p-norm over dim (all elements by default)."""
-    if p == "nuc":
-        return matrix_norm(input, "nuc", dim or (-2, -1), keepdim, dtype=dtype)
-    if p == "fro" or p is None:
-        p = 2
-    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+    dims = [dim] if isinstance(dim, builtins.int) else dim
+    if isinstance(p, str):
+        if p == "fro" and (dims is None or len(dims) <= 2):
+            result = vector_norm(input, 2, dims, keepdim, dtype=dtype)
+        else:       # the nuclear norm, or matrix_norm's error for these arguments
+            result = matrix_norm(input, p, list(range(input.dim())) if dims is None else dims,
+                                 keepdim, dtype=dtype)
+    else:
+        result = vector_norm(input, 2.0 if p is None else p, dims, keepdim, dtype=dtype)
+    return result if out is None else _C.copy_(out, result)
 
 
 @op("det")

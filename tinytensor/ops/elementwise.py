@@ -1003,11 +1003,23 @@ def _inplace(fn, name):
             return _C.copy_(self, result, name != "masked_fill")
         from tinytensor.autograd.inplace import check_inplace
         check_inplace(self)
+        _check_multi_view(self)
         from tinytensor.ops.movement import clone
         result = _fits(self, fn(clone(self), *args, **kwargs))
         return _rebase(self, result, name != "masked_fill")
     method_.__name__ = name + "_"
     return method(name + "_")(method_)
+
+
+def _check_multi_view(t):
+    """torch's error for an in-place write to one of unbind's / split's views."""
+    mark = t.__dict__.get("_multi_view")
+    if mark is not None:
+        raise RuntimeError(f"Output {mark[0]} of {mark[1]} is a view and is being modified "
+                           "inplace. This view is the output of a function that returns "
+                           "multiple views. Such functions do not allow the output views to "
+                           "be modified inplace. You should replace the inplace operation by "
+                           "an out-of-place one.")
 
 
 def _fits(self, result):
