@@ -239,8 +239,6 @@ KNOWN_BUGS = [
     ("accepted", None, "a view of a leaf Variable that requires grad"),
     # autograd: a saved result changed in place through a view of it is not caught
     ("accepted", None, "which is output 0 of"),
-    # in-place math into an expanded non-leaf under autograd is not refused
-    ("accepted", "inplace", "more than one element of the written-to"),
     # in-place writes to unbind/split views other than elementwise ops (copy_, setitem,
     # views of those views) are not refused yet; elementwise ops are (elementwise.py)
     ("accepted", None, "returns multiple views"),

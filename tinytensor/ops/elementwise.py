@@ -1038,6 +1038,9 @@ def _rebase(self, result, check_overlap=True):
     the write on to its base (CopySlices), or the base's gradient would miss it."""
     if self._base is not None and result._grad_fn is not None:
         from tinytensor.autograd.inplace import _CopyInto
+        if check_overlap and builtins.any(n > 1 and st == 0 for n, st in
+                                          zip(self.shape, self.stride())):
+            _C.copy_(self, result.detach(), True)   # raises binary.c's overlap error
         return _CopyInto.apply(self, result)
     _C.copy_(self, result.detach(), check_overlap)
     self._grad_fn, self._output_nr = result._grad_fn, result._output_nr

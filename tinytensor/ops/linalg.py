@@ -172,9 +172,9 @@ inner_1d = dot
 
 
 @op()
-def outer(input, vec2):
+def outer(input, vec2, *, out=None):
     """The outer product input[i] * vec2[j]."""
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+    return _out(input.unsqueeze(1) * vec2.unsqueeze(0), out, "outer")
 
 
 ger = op("ger")(outer)

@@ -14,6 +14,31 @@ from tinytensor.ops.sorting import return_type
 _RESULT = {name: return_type(name, ("values", "indices")) for name in ("max", "min")}
 
 
+def _out(result, out, name, rule="castable"):
+    """out= for a reduction, with the dtype check torch's kernel makes: 'castable' (the
+    result must cast to out), 'accumulate' (computed in out's dtype), 'same' (dtypes
+    equal), 'bool' or 'long' (out must be that dtype)."""
+    if out is None:
+        return result
+    from tinytensor.ops.elementwise import _with_out, _type_name
+    if rule == "accumulate":
+        if name in ("cumsum", "cumprod") and out.dtype is _C.bool_:
+            raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
+        result = result.to(out.dtype)
+    elif rule == "same" and out.dtype != result.dtype:
+        raise RuntimeError(f"Expected the dtype for input and out to match, but got "
+                           f"{_type_name(result.dtype)} for input's dtype and "
+                           f"{_type_name(out.dtype)} for out's dtype.")
+    elif rule == "bool" and out.dtype != result.dtype:
+        raise RuntimeError(f"{name} only supports bool tensor for result, got: "
+                           f"{_type_name(out.dtype)}")
+    elif rule == "long" and out.dtype != _C.int64:
+        from tinytensor.ops.linalg import _CPP_NAME
+        raise RuntimeError(f"Expected out tensor to have dtype long int, but got "
+                           f"{_CPP_NAME[out.dtype.name]} instead")
+    return _with_out(result, out, name)
+
+
 def _dims(input, dim):
     """dim as a tuple of non-negative ints, or None for all dims."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
@@ -48,10 +73,11 @@ class SumAll(Sum, node_name="SumBackward0"):
 
 
 @op()
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over dim (an int or tuple; all dims by default)."""
     dims = _dims(input, dim)
-    return (SumAll if dims is None else Sum).apply(input, dims, keepdim, dtype)
+    return _out((SumAll if dims is None else Sum).apply(input, dims, keepdim, dtype), out,
+                "sum", "accumulate")
 
 
 class Mean(Function, node_name="MeanBackward1"):
@@ -90,10 +116,11 @@ def _prod(xs):
 
 
 @op()
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Arithmetic mean over dim (all dims by default)."""
     dims = _dims(input, dim)
-    return (MeanAll if dims is None else Mean).apply(input, dims, keepdim, dtype)
+    return _out((MeanAll if dims is None else Mean).apply(input, dims, keepdim, dtype), out,
+                "mean")
 
 
 class Prod(Function, node_name="ProdBackward1"):
@@ -139,9 +166,11 @@ class ProdAll(Prod, node_name="ProdBackward0"):
 
 
 @op()
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Product over dim (all elements by default)."""
     dims = _dims(input, dim)
-    return (ProdAll if dims is None else Prod).apply(input, dims, keepdim, dtype)
+    return _out((ProdAll if dims is None else Prod).apply(input, dims, keepdim, dtype), out,
+                "prod", "accumulate")
 
 
 class _Extreme(Function, node_name="MaxBackward1"):
@@ -235,38 +264,43 @@ class _Amin(_AmaxAmin, node_name="AminBackward0"):
 
 
 @op()
-def amax(input, dim=(), keepdim=False):
-    return _AmaxAmin.apply(input, _dims(input, dim), keepdim, False)
+def amax(input, dim=(), keepdim=False, *, out=None):
+    """The largest value over dim (all dims by default); ties share the gradient."""
+    return _out(_AmaxAmin.apply(input, _dims(input, dim), keepdim, False), out, "amax", "same")
 
 
 @op()
-def amin(input, dim=(), keepdim=False):
-    return _Amin.apply(input, _dims(input, dim), keepdim, True)
+def amin(input, dim=(), keepdim=False, *, out=None):
+    """The smallest value over dim (all dims by default); ties share the gradient."""
+    return _out(_Amin.apply(input, _dims(input, dim), keepdim, True), out, "amin", "same")
 
 
 @op()
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None):
     """Index of the largest element (of the flattened input when dim is None)."""
     if dim is None:
-        return _C.reduce("argmax", input.reshape(-1), (0,), False)
-    return _C.reduce("argmax", input, _dims(input, dim), keepdim)
+        return _out(_C.reduce("argmax", input.reshape(-1), (0,), False), out, "argmax", "long")
+    return _out(_C.reduce("argmax", input, _dims(input, dim), keepdim), out, "argmax", "long")
 
 
 @op()
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None):
+    """Index of the smallest element (of the flattened input when dim is None)."""
     if dim is None:
-        return _C.reduce("argmin", input.reshape(-1), (0,), False)
-    return _C.reduce("argmin", input, _dims(input, dim), keepdim)
+        return _out(_C.reduce("argmin", input.reshape(-1), (0,), False), out, "argmin", "long")
+    return _out(_C.reduce("argmin", input, _dims(input, dim), keepdim), out, "argmin", "long")
 
 
 @op()
-def all(input, dim=None, keepdim=False):
-    return _C.reduce("all", input, _dims(input, dim), keepdim)
+def all(input, dim=None, keepdim=False, *, out=None):
+    """True where every element over dim is nonzero."""
+    return _out(_C.reduce("all", input, _dims(input, dim), keepdim), out, "all", "bool")
 
 
 @op()
-def any(input, dim=None, keepdim=False):
-    return _C.reduce("any", input, _dims(input, dim), keepdim)
+def any(input, dim=None, keepdim=False, *, out=None):
+    """True where some element over dim is nonzero."""
+    return _out(_C.reduce("any", input, _dims(input, dim), keepdim), out, "any", "bool")
 
 
 def _correction(unbiased, correction):
@@ -292,11 +326,12 @@ class Var(Function, node_name="VarBackward0"):
 
 
 @op()
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over dim with Bessel's correction by default."""
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return Var.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
+    return _out(Var.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction)),
+                out, "var")
 
 
 class Std(Function, node_name="StdBackward0"):
@@ -320,11 +355,12 @@ class Std(Function, node_name="StdBackward0"):
 
 
 @op()
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation with Bessel's correction by default."""
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return Std.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
+    return _out(Std.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction)),
+                out, "std")
 
 
 class LogSumExp(Function, node_name="LogsumexpBackward0"):
@@ -355,8 +391,13 @@ class LogSumExp(Function, node_name="LogsumexpBackward0"):
 @op()
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over dim, computed stably."""
-    from tinytensor.ops.elementwise import _with_out
-    return _with_out(LogSumExp.apply(input, _dims(input, dim), keepdim), out, "logsumexp")
+    if out is not None:         # computed in out's floating dtype
+        if not out.is_floating_point():
+            from tinytensor.ops.elementwise import _type_name
+            raise RuntimeError(f"logsumexp(): Expected floating point type for result "
+                               f"tensor, but got: {_type_name(out.dtype)}")
+        input = input.to(out.dtype)
+    return _out(LogSumExp.apply(input, _dims(input, dim), keepdim), out, "logsumexp")
 
 
 class CumSum(Function, node_name="CumsumBackward0"):
@@ -373,8 +414,10 @@ class CumSum(Function, node_name="CumsumBackward0"):
 
 
 @op()
-def cumsum(input, dim, *, dtype=None):
-    return CumSum.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
+def cumsum(input, dim, *, dtype=None, out=None):
+    """Cumulative sum along dim."""
+    return _out(CumSum.apply(input, _C._wrap_dim(dim, input.dim()), dtype), out, "cumsum",
+                "accumulate")
 
 
 class CumProd(Function, node_name="CumprodBackward0"):
@@ -436,9 +479,10 @@ def _cumprod_grad_quadratic(g, x, d):
 
 
 @op()
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim, *, dtype=None, out=None):
     """Cumulative product along dim."""
-    return CumProd.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
+    return _out(CumProd.apply(input, _C._wrap_dim(dim, input.dim()), dtype), out, "cumprod",
+                "accumulate")
 
 
 @method()
