@@ -365,3 +365,27 @@ def outcome_of(fn, module):
         return fn(module), None
     except Exception as e:          # noqa: BLE001 -- the exception is what we compare
         return None, e
+
+
+AUDIT_CASES = [
+    "torch.ones(2, 3, dtype=torch.int64).mean(5)", "torch.ones(2, 3, dtype=torch.int64).mean(0)",
+    "torch.ones(2, 3, dtype=torch.bool).std(5)", "torch.ones(2, 3, dtype=torch.int64).var(0)",
+    "torch.ones(2, 3, dtype=torch.bool).argmax(5)", "torch.ones(2, 3, dtype=torch.bool).argmin()",
+    "torch.ones(2, 3, dtype=torch.bool).relu()",
+    "torch.isclose(torch.tensor([True, False]), torch.tensor([True, True]))",
+    "torch.isclose(torch.tensor([1, 5]), torch.tensor([1, 6]), rtol=0.2)",
+    "torch.isclose(torch.ones(2), 2)",
+    "torch.isclose(torch.ones(2), torch.ones(2, dtype=torch.float64))",
+    "torch.isclose(torch.tensor([inf, 1.0, -inf]), torch.tensor([-inf, 1.00001, -inf]))",
+    "torch.isclose(torch.ones(2), torch.ones(2), rtol=-1)",
+    "torch.isclose(torch.tensor([1., 2]), torch.tensor([1., 2.5]), rtol=0, atol=0)",
+]
+
+
+@pytest.mark.parametrize("expr", AUDIT_CASES)
+def test_checks_and_edges_found_by_the_audit(expr):
+    check(expr)
+
+
+def test_allclose_of_bools():
+    assert tt.allclose(tt.tensor([True, False]), tt.tensor([True, False]))

@@ -572,6 +572,8 @@ def _digamma(x):
 
 def _make_unary(name, node_name, grad, to_float):
     def forward(ctx, x):
+        if name == "relu" and x.dtype is _C.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         if name == "neg" and x.dtype is _C.bool_:
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not "
                                "supported. If you are trying to invert a mask, use the `~` "
@@ -970,11 +972,22 @@ def xlogy(input, other, *, out=None):
 
 @op()
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|input - other| <= atol + rtol * |other|, elementwise."""
-    close = (input == other) | (abs(input - other) <= atol + rtol * abs(other))  # noqa: F821
-    if equal_nan:
+    """|input - other| <= atol + rtol * |other| (a finite error), or equal, elementwise."""
+    _check_other_tensor(other, "isclose")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"{_type_name(input.dtype)} did not match {_type_name(other.dtype)}")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}")
+    close = input == other
+    if equal_nan and input.is_floating_point():
         close = close | (isnan(input) & isnan(other))  # noqa: F821
-    return close
+    if rtol == 0 and atol == 0:
+        return close
+    if input.dtype is _C.bool_:         # bools compare as numbers of the default dtype
+        input, other = input.to(_C.get_default_dtype()), other.to(_C.get_default_dtype())
+    error = abs(input - other)  # noqa: F821
+    return close | (isfinite(error) & (error <= atol + abs(rtol * other)))  # noqa: F821
 
 
 @op()

@@ -83,10 +83,6 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 class Mean(Function, node_name="MeanBackward1"):
     @staticmethod
     def forward(ctx, input, dims, keepdim, dtype):
-        if not (input.is_floating_point() or (dtype is not None and dtype.is_floating_point)):
-            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
-                               f"either a floating point or complex dtype. Got: "
-                               f"{input.dtype.name.capitalize()}")
         ctx.shape, ctx.dims, ctx.keepdim = input.shape, dims, keepdim
         ctx.n = _reduced_numel(input, dims)
         return _C.reduce("mean", input, dims, keepdim, dtype)
@@ -118,6 +114,11 @@ def _prod(xs):
 @op()
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Arithmetic mean over dim (all dims by default)."""
+    if not (input.is_floating_point() or (dtype is not None and dtype.is_floating_point)):
+        from tinytensor.ops.elementwise import _type_name
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
+                           f"either a floating point or complex dtype. Got: "
+                           f"{_type_name(input.dtype)}")
     dims = _dims(input, dim)
     return _out((MeanAll if dims is None else Mean).apply(input, dims, keepdim, dtype), out,
                 "mean")
@@ -275,9 +276,15 @@ def amin(input, dim=(), keepdim=False, *, out=None):
     return _out(_Amin.apply(input, _dims(input, dim), keepdim, True), out, "amin", "same")
 
 
+def _no_bool(name, input):
+    if input.dtype is _C.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+
+
 @op()
 def argmax(input, dim=None, keepdim=False, *, out=None):
     """Index of the largest element (of the flattened input when dim is None)."""
+    _no_bool("argmax", input)
     if dim is None:
         return _out(_C.reduce("argmax", input.reshape(-1), (0,), False), out, "argmax", "long")
     return _out(_C.reduce("argmax", input, _dims(input, dim), keepdim), out, "argmax", "long")
@@ -286,6 +293,7 @@ def argmax(input, dim=None, keepdim=False, *, out=None):
 @op()
 def argmin(input, dim=None, keepdim=False, *, out=None):
     """Index of the smallest element (of the flattened input when dim is None)."""
+    _no_bool("argmin", input)
     if dim is None:
         return _out(_C.reduce("argmin", input.reshape(-1), (0,), False), out, "argmin", "long")
     return _out(_C.reduce("argmin", input, _dims(input, dim), keepdim), out, "argmin", "long")
@@ -301,6 +309,11 @@ def all(input, dim=None, keepdim=False, *, out=None):
 def any(input, dim=None, keepdim=False, *, out=None):
     """True where some element over dim is nonzero."""
     return _out(_C.reduce("any", input, _dims(input, dim), keepdim), out, "any", "bool")
+
+
+def _floating_only(input):
+    if not input.is_floating_point():
+        raise RuntimeError("std and var only support floating point and complex dtypes")
 
 
 def _correction(unbiased, correction):
@@ -328,6 +341,7 @@ class Var(Function, node_name="VarBackward0"):
 @op()
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over dim with Bessel's correction by default."""
+    _floating_only(input)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
     return _out(Var.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction)),
@@ -357,6 +371,7 @@ class Std(Function, node_name="StdBackward0"):
 @op()
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation with Bessel's correction by default."""
+    _floating_only(input)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
     return _out(Std.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction)),
