@@ -389,3 +389,37 @@ def test_checks_and_edges_found_by_the_audit(expr):
 
 def test_allclose_of_bools():
     assert tt.allclose(tt.tensor([True, False]), tt.tensor([True, False]))
+
+
+LINALG_GRADS = [
+    ("torch.linalg.det(a)", (3, 3)), ("torch.linalg.det(a)", (2, 3, 3)),
+    ("torch.linalg.inv(a)", (3, 3)), ("torch.linalg.solve(a, a.sin())", (2, 3, 3)),
+    ("torch.linalg.cholesky(a @ a.mT + 3 * torch.eye(3, dtype=torch.float64))", (3, 3)),
+    ("torch.linalg.eigh(a + a.mT)[0]", (3, 3)), ("torch.linalg.eigvalsh(a + a.mT)", (2, 3, 3)),
+    ("(lambda r: r[0].sum() + (r[1] ** 2 * torch.arange(9.).reshape(3, 3).double()).sum())"
+     "(torch.linalg.eigh(a + a.mT))", (3, 3)),
+    ("torch.linalg.qr(a)[1]", (3, 3)), ("torch.linalg.qr(a)[0]", (4, 3)),
+    ("(lambda r: (r[0] * 2).sum() + (r[1] ** 2).sum())(torch.linalg.qr(a))", (2, 4, 3)),
+]
+
+
+@pytest.mark.parametrize("expr,shape", LINALG_GRADS)
+def test_linalg_gradients_match_torch(expr, shape):
+    import numpy as np
+    x = np.random.default_rng(len(expr)).standard_normal(shape)
+    out_shape = tuple(eval(expr, {"torch": torch, "a": torch.tensor(x)}).shape)
+    up = np.random.default_rng(1).standard_normal(out_shape)
+    node_o, ours = grads_of(tt, expr, [x], up)
+    node_t, theirs = grads_of(torch, expr, [x], up)
+    assert node_o == node_t
+    assert_same(ours[0], theirs[0], rtol=1e-9, atol=1e-9, check_stride=False)
+
+
+@pytest.mark.parametrize("fn", [lambda a: tt.linalg.qr(a),
+                                lambda a: tt.linalg.eigh(a + a.mT)[0],
+                                lambda a: tt.linalg.eigh(a + a.mT)[1].abs(),
+                                lambda a: tt.linalg.det(a), lambda a: tt.linalg.inv(a)])
+def test_linalg_gradients_pass_gradcheck(fn):
+    import numpy as np
+    a = tt.tensor(np.random.default_rng(3).standard_normal((3, 3)), requires_grad=True)
+    assert tt.autograd.gradcheck(fn, (a,))

@@ -407,9 +407,41 @@ def qr(A, mode="reduced", *, out=None):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
     _check_matrix("linalg.qr", A, square=False)
-    q, r = _C.qr(_f64(A), mode == "complete", mode != "r")
-    Q = _back(q, A.dtype) if q is not None else _C.empty((0,), A.dtype)
-    return QRResult(Q, _back(r, A.dtype))
+    return QRResult(*Qr.apply(A, mode))
+
+
+class Qr(Function, node_name="LinalgQrBackward0"):
+    @staticmethod
+    def forward(ctx, A, mode):
+        q, r = _C.qr(_f64(A), mode == "complete", mode != "r")
+        Q = _back(q, A.dtype) if q is not None else _C.empty((0,), A.dtype)
+        R = _back(r, A.dtype)
+        ctx.save_for_backward(Q, R)
+        ctx.mode = mode
+        return Q, R
+
+    @staticmethod
+    def backward(ctx, gQ, gR):
+        # torch's formula for m >= n: gA = (Q syminvadj(triu(M)) + gQ) R^-H with
+        # M = gR R^H - Q^H gQ and syminvadj(X) = X + X^H with its diagonal halved
+        Q, R = ctx.saved_tensors
+        if ctx.mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not "
+                               "computed when mode='r'. Please use linalg.qr(A, mode='reduced')"
+                               " if you are going to differentiate through linalg.qr.")
+        m, n = Q.shape[-2], R.shape[-1]
+        if m < n or (ctx.mode == "complete" and m > n):
+            raise NotImplementedError("The QR decomposition is not differentiable when "
+                                      "mode='complete' and nrows > ncols, or when ncols > nrows"
+                                      " (not yet in tinytensor)")
+        M = -(Q.mT @ gQ) if gR is None else gR @ R.mT - Q.mT @ gQ if gQ is not None \
+            else gR @ R.mT
+        up = M.triu()
+        sym = up + up.mT
+        gA = Q @ (sym - sym.diagonal(0, -2, -1).diag_embed() * 0.5)
+        if gQ is not None:
+            gA = gA + gQ
+        return solve_triangular(R.mT, gA, upper=False, left=False), None
 
 
 def eigh(A, UPLO="L", *, out=None):
@@ -417,9 +449,33 @@ def eigh(A, UPLO="L", *, out=None):
     _check_matrix("linalg.eigh", A)
     if UPLO not in ("L", "U"):
         raise RuntimeError("Expected UPLO argument to be 'L' or 'U', but got " + str(UPLO))
-    a = _f64(_mT(A) if UPLO == "U" else A)
-    w, v = _C.eigh(_C.contiguous(a))
-    return EighResult(_back(w, A.dtype), _back(v, A.dtype))
+    return EighResult(*Eigh.apply(A, UPLO))
+
+
+class Eigh(Function, node_name="LinalgEighBackward0"):
+    @staticmethod
+    def forward(ctx, A, UPLO):
+        a = _f64(_mT(A) if UPLO == "U" else A)
+        w, v = _C.eigh(_C.contiguous(a))
+        L, V = _back(w, A.dtype), _back(v, A.dtype)
+        ctx.save_for_backward(L, V)
+        return L, V
+
+    @staticmethod
+    def backward(ctx, gL, gV):
+        # torch's formula: gA = V (diag(gL) + skew(V^H gV) / (L_j - L_i)) V^H
+        L, V = ctx.saved_tensors
+        if gV is None or not builtins.bool((gV != 0).any()):    # eigenvalues only
+            return V @ (gL.unsqueeze(-1) * V.mT), None
+        VhgV = V.mT @ gV
+        VhgV = 0.5 * (VhgV - VhgV.mT)
+        E = L.unsqueeze(-2) - L.unsqueeze(-1)
+        n = L.shape[-1]
+        eye = _eye_like(V) if n else V
+        inner = VhgV / (E + eye)                     # the diagonal divides by 1
+        diag = gL if gL is not None else L * 0
+        inner = inner - inner * eye + diag.diag_embed()
+        return V @ inner @ V.mT, None
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
