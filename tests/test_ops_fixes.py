@@ -400,6 +400,9 @@ LINALG_GRADS = [
      "(torch.linalg.eigh(a + a.mT))", (3, 3)),
     ("torch.linalg.qr(a)[1]", (3, 3)), ("torch.linalg.qr(a)[0]", (4, 3)),
     ("(lambda r: (r[0] * 2).sum() + (r[1] ** 2).sum())(torch.linalg.qr(a))", (2, 4, 3)),
+    ("torch.linalg.matrix_norm(a, 1)", (3, 4)),
+    ("torch.linalg.matrix_norm(a, -float('inf'), dim=(2, 0))", (2, 3, 4)),
+    ("torch.linalg.matrix_norm(a, float('inf'), dim=(0, 2), keepdim=True)", (2, 3, 4)),
 ]
 
 

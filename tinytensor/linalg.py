@@ -680,9 +680,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         r = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
         return _unsqueeze_dims(r, (d0, d1), A.dim()) if keepdim else r
     rows, cols = (d0, d1) if abs(ord) == 1 else (d1, d0)
-    sums = A.abs().sum(rows, keepdim=True)
-    r = sums.amax(cols, keepdim=True) if ord > 0 else sums.amin(cols, keepdim=True)
-    return r if keepdim else _squeeze_dims(r, (d0, d1))
+    sums = A.abs().sum(rows, keepdim=keepdim)
+    if not keepdim and rows < cols:
+        cols -= 1                       # the summed dim is gone
+    return sums.amax(cols, keepdim=keepdim) if ord > 0 else sums.amin(cols, keepdim=keepdim)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
