@@ -315,27 +315,30 @@ tt_view_select(tt_view *out, const tt_view *in, int dim, int64_t index)
 tt_status
 tt_broadcast_shape(int *ndim, int64_t *shape, int n, const tt_view *const *views)
 {
+    /* torch's infer_size, folded over the operands: the shape so far (a) meets each
+       view (b) from the right, so an error names the rightmost mismatch, counted in
+       the dims of that pair */
     int nd = 0;
     for (int k = 0; k < n; k++)
         if (views[k]->ndim > nd)
             nd = views[k]->ndim;
     for (int i = 0; i < nd; i++)
         shape[i] = 1;
+    int so_far = 0;                                  /* dims of the shape so far */
     for (int k = 0; k < n; k++) {
         const tt_view *v = views[k];
-        for (int j = 0; j < v->ndim; j++) {
-            int i = nd - v->ndim + j;
-            int64_t s = v->shape[j];
-            if (s == shape[i] || s == 1)
-                continue;
-            if (shape[i] == 1) {
-                shape[i] = s;
-                continue;
-            }
-            return tt_fail(TT_ESHAPE, "The size of tensor a (%lld) must match the size of "
-                           "tensor b (%lld) at non-singleton dimension %d",
-                           (long long)shape[i], (long long)s, i);
+        int pair = v->ndim > so_far ? v->ndim : so_far;
+        for (int o = 0; o < pair; o++) {             /* o counts dims from the right */
+            int i = nd - 1 - o;
+            int64_t a = shape[i], b = o < v->ndim ? v->shape[v->ndim - 1 - o] : 1;
+            if (a != b && a != 1 && b != 1)
+                return tt_fail(TT_ESHAPE, "The size of tensor a (%lld) must match the "
+                               "size of tensor b (%lld) at non-singleton dimension %d",
+                               (long long)a, (long long)b, pair - 1 - o);
+            if (a == 1)
+                shape[i] = b;
         }
+        so_far = pair;
     }
     *ndim = nd;
     return TT_OK;

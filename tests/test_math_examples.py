@@ -26,7 +26,5 @@ def test_broadcasting_example_prints_what_torch_prints():
     assert len(ours[1]) == len(theirs[1])
 
 
-@pytest.mark.xfail(strict=True, reason="ctensor/view.c tt_broadcast_shape names the leftmost "
-                   "mismatching dim, torch the rightmost (fix reported to the lead)")
 def test_broadcasting_example_errors_name_torchs_dimension():
     assert _split(run("broadcasting.py"))[1] == _split(run("broadcasting.py", "torch"))[1]

@@ -507,7 +507,9 @@ cdef tt_dtype default_reduce_dtype(int code, tt_dtype dt):
 cdef object drop_dims(TensorBase r, tuple squeezed, bint keepdim):
     if keepdim or r.v.ndim == len(squeezed):
         return r
-    return view(r, *squeezed) if len(squeezed) else view(r, ())
+    cdef TensorBase out = view(r, *squeezed) if len(squeezed) else view(r, ())
+    out._base = None        # the keepdim buffer is private: the result is no view (torch)
+    return out
 
 
 def reduce(op, TensorBase a not None, dims=None, bint keepdim=False, dtype=None,

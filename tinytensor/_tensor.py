@@ -238,8 +238,9 @@ class Tensor(_C.TensorBase):
 
     def __bool__(self):
         if self.numel() != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
-                               f"ambiguous")
+            raise RuntimeError(f"Boolean value of Tensor with "
+                               f"{'no values' if self.numel() == 0 else 'more than one value'}"
+                               f" is ambiguous")
         return builtins.bool(self.item())
 
     def __index__(self):

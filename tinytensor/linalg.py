@@ -17,7 +17,14 @@ from tinytensor.ops.sorting import return_type
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv",
            "inv_ex", "solve", "solve_ex", "solve_triangular", "cholesky", "cholesky_ex",
-           "qr", "lstsq", "eigh", "eigvalsh", "svd", "svdvals", "cross", "matmul"]
+           "qr", "lstsq", "eigh", "eigvalsh", "svd", "svdvals", "cross", "matmul",
+           "diagonal", "vecdot", "matrix_power", "matrix_exp", "multi_dot", "vander",
+           "lu_factor", "lu_factor_ex", "lu", "lu_solve"]
+
+
+def __dir__():
+    """torch.linalg's public names only (the helpers here are not part of the API)."""
+    return sorted(__all__)
 
 
 class LinAlgError(RuntimeError):
@@ -35,6 +42,9 @@ LstsqResult = return_type("linalg_lstsq", ("solution", "residuals", "rank", "sin
 LegacySVDResult = return_type("svd", ("U", "S", "V"))
 LegacyQRResult = return_type("qr", ("Q", "R"))
 LegacySlogdetResult = return_type("slogdet", ("sign", "logabsdet"))
+LuFactorResult = return_type("linalg_lu_factor", ("LU", "pivots"))
+LuFactorExResult = return_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+LuResult = return_type("linalg_lu", ("P", "L", "U"))
 
 _TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short",
                "int32": "Int", "int64": "Long", "float16": "Half", "bfloat16": "BFloat16"}
@@ -397,9 +407,41 @@ def qr(A, mode="reduced", *, out=None):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
     _check_matrix("linalg.qr", A, square=False)
-    q, r = _C.qr(_f64(A), mode == "complete", mode != "r")
-    Q = _back(q, A.dtype) if q is not None else _C.empty((0,), A.dtype)
-    return QRResult(Q, _back(r, A.dtype))
+    return QRResult(*Qr.apply(A, mode))
+
+
+class Qr(Function, node_name="LinalgQrBackward0"):
+    @staticmethod
+    def forward(ctx, A, mode):
+        q, r = _C.qr(_f64(A), mode == "complete", mode != "r")
+        Q = _back(q, A.dtype) if q is not None else _C.empty((0,), A.dtype)
+        R = _back(r, A.dtype)
+        ctx.save_for_backward(Q, R)
+        ctx.mode = mode
+        return Q, R
+
+    @staticmethod
+    def backward(ctx, gQ, gR):
+        # torch's formula for m >= n: gA = (Q syminvadj(triu(M)) + gQ) R^-H with
+        # M = gR R^H - Q^H gQ and syminvadj(X) = X + X^H with its diagonal halved
+        Q, R = ctx.saved_tensors
+        if ctx.mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not "
+                               "computed when mode='r'. Please use linalg.qr(A, mode='reduced')"
+                               " if you are going to differentiate through linalg.qr.")
+        m, n = Q.shape[-2], R.shape[-1]
+        if m < n or (ctx.mode == "complete" and m > n):
+            raise NotImplementedError("The QR decomposition is not differentiable when "
+                                      "mode='complete' and nrows > ncols, or when ncols > nrows"
+                                      " (not yet in tinytensor)")
+        M = -(Q.mT @ gQ) if gR is None else gR @ R.mT - Q.mT @ gQ if gQ is not None \
+            else gR @ R.mT
+        up = M.triu()
+        sym = up + up.mT
+        gA = Q @ (sym - sym.diagonal(0, -2, -1).diag_embed() * 0.5)
+        if gQ is not None:
+            gA = gA + gQ
+        return solve_triangular(R.mT, gA, upper=False, left=False), None
 
 
 def eigh(A, UPLO="L", *, out=None):
@@ -407,9 +449,33 @@ def eigh(A, UPLO="L", *, out=None):
     _check_matrix("linalg.eigh", A)
     if UPLO not in ("L", "U"):
         raise RuntimeError("Expected UPLO argument to be 'L' or 'U', but got " + str(UPLO))
-    a = _f64(_mT(A) if UPLO == "U" else A)
-    w, v = _C.eigh(_C.contiguous(a))
-    return EighResult(_back(w, A.dtype), _back(v, A.dtype))
+    return EighResult(*Eigh.apply(A, UPLO))
+
+
+class Eigh(Function, node_name="LinalgEighBackward0"):
+    @staticmethod
+    def forward(ctx, A, UPLO):
+        a = _f64(_mT(A) if UPLO == "U" else A)
+        w, v = _C.eigh(_C.contiguous(a))
+        L, V = _back(w, A.dtype), _back(v, A.dtype)
+        ctx.save_for_backward(L, V)
+        return L, V
+
+    @staticmethod
+    def backward(ctx, gL, gV):
+        # torch's formula: gA = V (diag(gL) + skew(V^H gV) / (L_j - L_i)) V^H
+        L, V = ctx.saved_tensors
+        if gV is None or not builtins.bool((gV != 0).any()):    # eigenvalues only
+            return V @ (gL.unsqueeze(-1) * V.mT), None
+        VhgV = V.mT @ gV
+        VhgV = 0.5 * (VhgV - VhgV.mT)
+        E = L.unsqueeze(-2) - L.unsqueeze(-1)
+        n = L.shape[-1]
+        eye = _eye_like(V) if n else V
+        inner = VhgV / (E + eye)                     # the diagonal divides by 1
+        diag = gL if gL is not None else L * 0
+        inner = inner - inner * eye + diag.diag_embed()
+        return V @ inner @ V.mT, None
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
@@ -505,22 +571,30 @@ def _unsqueeze_dims(t, dims, ndim):
 class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
     @staticmethod
     def forward(ctx, x, ord, dims, keepdim):
-        a = x.abs()
+        # 16-bit floats accumulate in float32 and round once (torch's acc type): 300^2
+        # summed in float16 overflows
+        half = x.dtype in (_C.float16, _C.bfloat16)
+        a = x.abs().to(_C.float32) if half else x.abs()
         if ord == math.inf:
             r = a.amax(dims, keepdim=True)
         elif ord == -math.inf:
             r = a.amin(dims, keepdim=True)
         elif ord == 0:
-            r = (a != 0).to(x.dtype).sum(dims, keepdim=True)
+            r = (a != 0).to(a.dtype).sum(dims, keepdim=True)
         elif ord == 1:
             r = a.sum(dims, keepdim=True)
         elif ord == 2:
             r = (a * a).sum(dims, keepdim=True).sqrt()
         else:
             r = (a ** ord).sum(dims, keepdim=True) ** (1.0 / ord)
+        if half:
+            r = r.to(x.dtype)
+        if not keepdim:
+            r = _squeeze_dims(r, dims)
+            r._base = None          # the keepdim buffer is private: the result is no view
         ctx.save_for_backward(x, r)
         ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
-        return r if keepdim else _squeeze_dims(r, dims)
+        return r
 
     @staticmethod
     def backward(ctx, grad):
@@ -528,6 +602,7 @@ class VectorNorm(Function, node_name="LinalgVectorNormBackward0"):
         p, dims = ctx.ord, ctx.dims
         if not ctx.keepdim:
             grad = _unsqueeze_dims(grad, dims, x.dim())
+            norm = _unsqueeze_dims(norm, dims, x.dim())
         if p == 0:
             return None, None, None, None
         zero = x * 0
@@ -578,48 +653,71 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """Frobenius, nuclear, 1, -1, 2, -2, inf or -inf norm of matrices in dims `dim`."""
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    elif builtins.abs(ord) not in (1, 2, math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if A.dim() < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {_TYPE_NAMES[A.dtype.name]}")
+    dims = (dim,) if isinstance(dim, builtins.int) else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           f"{' '.join(str(d) for d in dims)}")
+    d0, d1 = (_C._wrap_dim(d, A.dim()) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
     if dtype is not None and A.dtype != dtype:
         A = A.to(dtype)
-    d0, d1 = (_C._wrap_dim(d, A.dim()) for d in dim)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
-    if ord not in ("nuc", 1, -1, 2, -2, math.inf, -math.inf):
-        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord in ("nuc", 2, -2):
         s = svdvals(A.movedim((d0, d1), (-2, -1)))
         r = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
         return _unsqueeze_dims(r, (d0, d1), A.dim()) if keepdim else r
     rows, cols = (d0, d1) if abs(ord) == 1 else (d1, d0)
-    sums = A.abs().sum(rows, keepdim=True)
-    r = sums.amax(cols, keepdim=True) if ord > 0 else sums.amin(cols, keepdim=True)
-    return r if keepdim else _squeeze_dims(r, (d0, d1))
+    sums = A.abs().sum(rows, keepdim=keepdim)
+    if not keepdim and rows < cols:
+        cols -= 1                       # the summed dim is gone
+    return sums.amax(cols, keepdim=keepdim) if ord > 0 else sums.amin(cols, keepdim=keepdim)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """A vector norm, or a matrix norm when dim names two dims (or A is 2-D and ord set)."""
     if isinstance(dim, builtins.int):
         dim = (dim,)
-    if dim is not None and len(dim) == 2 or (dim is None and ord is not None and A.dim() == 2):
-        return matrix_norm(A, "fro" if ord is None else ord, dim or (-2, -1), keepdim,
-                           dtype=dtype)
-    if dim is None and ord is not None and A.dim() != 1:
+    if dim is not None and len(dim) not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. "
+                           f"Got {list(dim)}")
+    if dim is None and ord is not None and A.dim() not in (1, 2):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must "
                            f"be 1D or 2D. Got {A.dim()}D.")
-    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+    if isinstance(ord, str) or (ord is not None and (
+            len(dim or ()) == 2 or (dim is None and A.dim() == 2))):
+        result = matrix_norm(A, ord, dim or (0, 1), keepdim, dtype=dtype)
+    else:
+        result = vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+    return result if out is None else _C.copy_(out, result)
 
 
 # ---- the torch.* and Tensor.* spellings ------------------------------------------------
 @op("norm")
 def _torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """torch.norm: the Frobenius / p-norm over dim (all elements by default)."""
-    if p == "nuc":
-        return matrix_norm(input, "nuc", dim or (-2, -1), keepdim, dtype=dtype)
-    if p == "fro" or p is None:
-        p = 2
-    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+    dims = [dim] if isinstance(dim, builtins.int) else dim
+    if isinstance(p, str):
+        if p == "fro" and (dims is None or len(dims) <= 2):
+            result = vector_norm(input, 2, dims, keepdim, dtype=dtype)
+        else:       # the nuclear norm, or matrix_norm's error for these arguments
+            result = matrix_norm(input, p, list(range(input.dim())) if dims is None else dims,
+                                 keepdim, dtype=dtype)
+    else:
+        result = vector_norm(input, 2.0 if p is None else p, dims, keepdim, dtype=dtype)
+    return result if out is None else _C.copy_(out, result)
 
 
 @op("det")
@@ -669,3 +767,83 @@ def matmul(input, other, *, out=None):
     """linalg.matmul: torch.matmul."""
     import tinytensor
     return tinytensor.matmul(input, other, out=out)
+
+
+# ---- torch.linalg spellings of ops that live elsewhere ----------------------------------
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """linalg.diagonal: torch.diagonal with the matrix dims last by default."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """sum(x * y) along dim (conj(x) for complex, which tinytensor has not)."""
+    result = (x * y).sum(dim)
+    return result if out is None else _C.copy_(out, result)
+
+
+def matrix_power(A, n, *, out=None):
+    """A multiplied by itself n times (n < 0: the inverse's power)."""
+    import tinytensor
+    result = tinytensor.matrix_power(A, n)
+    return result if out is None else _C.copy_(out, result)
+
+
+def matrix_exp(A):
+    """The matrix exponential of square matrices (batched)."""
+    import tinytensor
+    return tinytensor.matrix_exp(A)
+
+
+def multi_dot(tensors, *, out=None):
+    """tensors[0] @ tensors[1] @ ...; the first and last may be 1-D."""
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        if t.dim() != 2 and not (t.dim() == 1 and i in (0, len(tensors) - 1)):
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.dim()}D")
+    result = tensors[0]
+    for t in tensors[1:]:
+        result = result @ t
+    return result if out is None else _C.copy_(out, result)
+
+
+def vander(x, *, N=None):
+    """Columns x^0, x^1, ..., x^(N-1) of the last dim (increasing, as torch.linalg)."""
+    import tinytensor
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    col = x.unsqueeze(-1)
+    powers = col.expand(*col.shape[:-1], n - 1).cumprod(-1)
+    return tinytensor.cat([tinytensor.ones_like(col), powers], -1)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """(LU, pivots): partial-pivot LU factors packed in one matrix, 1-based int32 pivots."""
+    import tinytensor
+    return LuFactorResult(*tinytensor.lu(A, pivot=pivot))
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    """(LU, pivots, info) without raising on a singular A."""
+    import tinytensor
+    return LuFactorExResult(*tinytensor.lu(A, pivot=pivot, get_infos=True))
+
+
+def lu(A, *, pivot=True, out=None):
+    """(P, L, U) with A = P @ L @ U."""
+    import tinytensor
+    return LuResult(*tinytensor.lu_unpack(*tinytensor.lu(A, pivot=pivot)))
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """Solve A X = B from A's LU factors."""
+    import tinytensor
+    if not left or adjoint:
+        P, L, U = tinytensor.lu_unpack(LU, pivots)
+        A = P @ L @ U
+        A = _mT(A) if adjoint else A
+        X = solve(A, B, left=left)
+    else:
+        X = tinytensor.lu_solve(B, LU, pivots)
+    return X if out is None else _C.copy_(out, X)

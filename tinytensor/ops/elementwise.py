@@ -160,10 +160,13 @@ class Pow(Function, node_name="PowBackward1"):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
-        ga = g * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
-        gb = g * out * log(where(a > 0, a, ones_like_(a))) if ctx.needs_input_grad[1] else None
-        if gb is not None:
-            gb = where((a == 0) & (b >= 0), zeros_like_(gb), gb)
+        # torch's formulas: 0 where the exponent is 0 / at 0 ** (b >= 0); the log of a
+        # negative base is NaN, as in torch
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = where(b == 0, 0.0, g * (b * a ** (b - 1)))
+        if ctx.needs_input_grad[1]:
+            gb = g * where((a == 0) & (b >= 0), 0.0, out * log(a.to(out.dtype)))
         return ga, gb
 
 
@@ -183,8 +186,8 @@ class PowScalar(Function, node_name="PowBackward0"):
         (a,) = ctx.saved_tensors
         e = ctx.exponent
         if e == 0:
-            return zeros_like_(g), None
-        return g * e * a ** (e - 1), None
+            return zeros_like_(a), None
+        return g * (e * a ** (e - 1)), None
 
 
 class RPowScalar(Function, node_name="PowBackward2"):
@@ -194,15 +197,18 @@ class RPowScalar(Function, node_name="PowBackward2"):
         dt = result_type(a, base)
         out = _C.binary("pow", base, a, dtype=dt)
         ctx.save_for_backward(out)
+        ctx.exponent = a if base == 0 else None     # only 0 ** x reads it
         ctx.base = base
         return out
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        if ctx.base == 0:
-            return g * 0, None
-        return g * out * math.log(ctx.base), None
+        base = ctx.base
+        log_base = math.log(base) if base > 0 else -math.inf if base == 0 else math.nan
+        if base == 0:           # 0 ** x: 0 for x >= 0, else out * log(0)
+            return g * where(ctx.exponent >= 0, 0.0, out * log_base), None
+        return g * (out * log_base), None
 
 
 @op()
@@ -330,10 +336,105 @@ def _nograd_binary(name, kernel=None, out_float=False):
     return op(name)(fn)
 
 
-for _name in ["remainder", "fmod", "bitwise_and", "bitwise_or", "bitwise_xor",
+for _name in ["bitwise_and", "bitwise_or", "bitwise_xor",
               "logical_and", "logical_or", "logical_xor", "eq", "ne", "lt", "le", "gt",
-              "ge", "fmax", "fmin", "copysign"]:
+              "ge"]:
     globals()[_name] = _nograd_binary(_name)
+
+
+# ---- remainder, fmod, fmax, fmin, copysign: the same checks, with torch's gradients -------
+def _saves_tensor_operands(ctx, a, b, out=None):
+    ctx.save_for_backward(a, b if isinstance(b, Tensor) else None, out)
+
+
+class Remainder(Function, node_name="RemainderBackward1"):
+    """remainder(a, b) = a - b * floor(a / b): d/da = 1, d/db = -floor(a / b)."""
+    kernel, rounding = "remainder", "floor"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        _saves_tensor_operands(ctx, a, b)
+        return _C.binary(cls.kernel, a, b, dtype=result_type(a, b))
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b, _ = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gb = -g * div(a, b, rounding_mode=cls.rounding) if b is not None and need[1] else None
+        return g, gb
+
+
+class Fmod(Remainder, node_name="FmodBackward1"):
+    kernel, rounding = "fmod", "trunc"
+
+
+class Fmax(Function, node_name="FmaxBackward0"):
+    """The gradient goes to the operand chosen: self where self >= other or other is NaN."""
+    kernel = "fmax"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _C.binary(cls.kernel, a, b, dtype=result_type(a, b))
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        to_a = ((a >= b) if cls.kernel == "fmax" else (a <= b)) | isnan(b)
+        zero = zeros_like_(g)
+        return where(to_a, g, zero), where(to_a, zero, g)
+
+
+class Fmin(Fmax, node_name="FminBackward0"):
+    kernel = "fmin"
+
+
+class Copysign(Function, node_name="CopysignBackward0"):
+    """d/da copysign(a, b) = result / a (0 where a == 0); no gradient flows to b."""
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _C.binary("copysign", a, b, dtype=float_result_type(a, b))
+        _saves_tensor_operands(ctx, a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        ratio = where(a == 0, 0.0, out / a)
+        return g * ratio, zeros_like_(b) if b is not None else None
+
+
+# with a number as `other`, torch records the Scalar overload's node
+_SCALAR_NODE = {}
+for _cls, _node in [(Remainder, "RemainderBackward0"), (Fmod, "FmodBackward0"),
+                    (Copysign, "CopysignBackward1")]:
+    _SCALAR_NODE[_cls] = type(_cls.__name__ + "Scalar", (_cls,), {"__module__": __name__},
+                              node_name=_node)
+
+
+def _graded_binary(name, cls):
+    check = _nograd_binary(name, out_float=name == "copysign")        # argument checks, no-grad path and out= as before
+    scalar_cls = _SCALAR_NODE.get(cls, cls)
+
+    def fn(input, other, *, out=None):
+        if not ((isinstance(input, Tensor) and input.requires_grad) or (
+                isinstance(other, Tensor) and other.requires_grad)) \
+                or not _C.is_grad_enabled() or not isinstance(input, Tensor):
+            return check(input, other, out=out)
+        if name in _TENSOR_OTHER:
+            _check_other_tensor(other, name)
+        node = cls if isinstance(other, Tensor) else scalar_cls
+        return _with_out(node.apply(input, other), out, name)
+    fn.__name__ = name
+    fn.__doc__ = check.__doc__
+    return op(name)(fn)
+
+
+remainder = _graded_binary("remainder", Remainder)
+fmod = _graded_binary("fmod", Fmod)
+fmax = _graded_binary("fmax", Fmax)
+fmin = _graded_binary("fmin", Fmin)
+copysign = _graded_binary("copysign", Copysign)
 bitwise_left_shift = _nograd_binary("bitwise_left_shift", "lshift")
 bitwise_right_shift = _nograd_binary("bitwise_right_shift", "rshift")
 for _alias, _name in [("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"),
@@ -387,8 +488,10 @@ class Atan2(Function, node_name="Atan2Backward0"):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        # torch's reciprocal of the squared radius is 0 at the origin (not inf, not NaN)
         d = a * a + b * b
-        return g * b / d, -g * a / d
+        r = where(d == 0, 0.0, d.reciprocal())
+        return g * b * r, g * -a * r
 
 
 @op()
@@ -413,7 +516,7 @@ UNARY = {
     "log10": ("Log10Backward0", lambda x, y, g: g / (x * math.log(10.0)), True),
     "log1p": ("Log1PBackward0", lambda x, y, g: g / (x + 1), True),
     "sqrt": ("SqrtBackward0", lambda x, y, g: g / (2 * y), True),
-    "rsqrt": ("RsqrtBackward0", lambda x, y, g: g * -0.5 * y * y * y, True),
+    "rsqrt": ("RsqrtBackward0", lambda x, y, g: g * -0.5 * (y * y * y), True),
     "sin": ("SinBackward0", lambda x, y, g: g * cos(x), True),
     "cos": ("CosBackward0", lambda x, y, g: -g * sin(x), True),
     "tan": ("TanBackward0", lambda x, y, g: g * (1 + y * y), True),
@@ -422,23 +525,28 @@ UNARY = {
     "atan": ("AtanBackward0", lambda x, y, g: g / (1 + x * x), True),
     "sinh": ("SinhBackward0", lambda x, y, g: g * cosh(x), True),
     "cosh": ("CoshBackward0", lambda x, y, g: g * sinh(x), True),
-    "tanh": ("TanhBackward0", lambda x, y, g: g * (1 - y * y), True),
+    "tanh": ("TanhBackward0", lambda x, y, g: _in_float32(lambda y, g: g * (1 - y * y), y, g),
+             True),
     "asinh": ("AsinhBackward0", lambda x, y, g: g * rsqrt(x * x + 1), True),
     "acosh": ("AcoshBackward0", lambda x, y, g: g * rsqrt(x * x - 1), True),
     "atanh": ("AtanhBackward0", lambda x, y, g: g / (1 - x * x), True),
-    "erf": ("ErfBackward0", lambda x, y, g: g * (2 / math.sqrt(math.pi)) * exp(-x * x), True),
-    "erfc": ("ErfcBackward0", lambda x, y, g: g * (-2 / math.sqrt(math.pi)) * exp(-x * x), True),
-    "sigmoid": ("SigmoidBackward0", lambda x, y, g: g * y * (1 - y), True),
-    "reciprocal": ("ReciprocalBackward0", lambda x, y, g: -g * y * y, True),
+    "erf": ("ErfBackward0", lambda x, y, g: (2 / math.sqrt(math.pi)) * exp(-x * x) * g, True),
+    "erfc": ("ErfcBackward0", lambda x, y, g: (-2 / math.sqrt(math.pi)) * exp(-x * x) * g, True),
+    "sigmoid": ("SigmoidBackward0",
+                lambda x, y, g: _in_float32(lambda y, g: g * (1 - y) * y, y, g, (_C.bfloat16,)),
+                True),
+    "reciprocal": ("ReciprocalBackward0", lambda x, y, g: -g * (y * y), True),
     "square": ("PowBackward0", lambda x, y, g: g * 2 * x, False),
     "relu": ("ReluBackward0", lambda x, y, g: where(y <= 0, 0, g), False),
-    "sign": ("SignBackward0", lambda x, y, g: g * 0, False),
-    "floor": ("FloorBackward0", lambda x, y, g: g * 0, False),
-    "ceil": ("CeilBackward0", lambda x, y, g: g * 0, False),
-    "round": ("RoundBackward0", lambda x, y, g: g * 0, False),
-    "trunc": ("TruncBackward0", lambda x, y, g: g * 0, False),
+    "sign": ("SignBackward0", lambda x, y, g: zeros_like_(g), False),
+    "floor": ("FloorBackward0", lambda x, y, g: zeros_like_(g), False),
+    "ceil": ("CeilBackward0", lambda x, y, g: zeros_like_(g), False),
+    "round": ("RoundBackward0", lambda x, y, g: zeros_like_(g), False),
+    "trunc": ("TruncBackward0", lambda x, y, g: zeros_like_(g), False),
     "frac": ("FracBackward0", lambda x, y, g: g, False),
-    "lgamma": ("LgammaBackward0", None, True),
+    # (torch's rounding order in each formula above, so float32 gradients match bit for bit;
+    # piecewise-constant ops give zeros, not g * 0, which an inf gradient would turn NaN)
+    "lgamma": ("LgammaBackward0", lambda x, y, g: g * _digamma(x), True),
 }
 
 
@@ -449,8 +557,23 @@ _SAVES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "tan", "tanh", "sigmoi
                  "reciprocal", "relu"}
 
 
+def _in_float32(formula, y, g, dtypes=(_C.float16, _C.bfloat16)):
+    """torch's fused tanh/sigmoid backward kernels compute these 16-bit floats in float32
+    and round once (sigmoid's float16 kernel computes in float16)."""
+    if g.dtype not in dtypes:
+        return formula(y, g)
+    return formula(y.to(_C.float32), g.to(_C.float32)).to(g.dtype)
+
+
+def _digamma(x):
+    from tinytensor.ops.special import digamma      # special.py builds on this module
+    return digamma(x)
+
+
 def _make_unary(name, node_name, grad, to_float):
     def forward(ctx, x):
+        if name == "relu" and x.dtype is _C.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         if name == "neg" and x.dtype is _C.bool_:
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not "
                                "supported. If you are trying to invert a mask, use the `~` "
@@ -492,7 +615,7 @@ class RoundDecimals(Function, node_name="RoundBackward1"):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0, None
+        return zeros_like_(g), None
 
 
 _round_half_even = round  # noqa: F821
@@ -849,11 +972,22 @@ def xlogy(input, other, *, out=None):
 
 @op()
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|input - other| <= atol + rtol * |other|, elementwise."""
-    close = (input == other) | (abs(input - other) <= atol + rtol * abs(other))  # noqa: F821
-    if equal_nan:
+    """|input - other| <= atol + rtol * |other| (a finite error), or equal, elementwise."""
+    _check_other_tensor(other, "isclose")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"{_type_name(input.dtype)} did not match {_type_name(other.dtype)}")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}")
+    close = input == other
+    if equal_nan and input.is_floating_point():
         close = close | (isnan(input) & isnan(other))  # noqa: F821
-    return close
+    if rtol == 0 and atol == 0:
+        return close
+    if input.dtype is _C.bool_:         # bools compare as numbers of the default dtype
+        input, other = input.to(_C.get_default_dtype()), other.to(_C.get_default_dtype())
+    error = abs(input - other)  # noqa: F821
+    return close | (isfinite(error) & (error <= atol + abs(rtol * other)))  # noqa: F821
 
 
 @op()
@@ -876,27 +1010,51 @@ def _inplace(fn, name):
         recording = _C.is_grad_enabled() and (self.requires_grad or builtins.any(
             isinstance(a, Tensor) and a.requires_grad for a in args))
         if not recording:
-            result = fn(self, *args, **kwargs)
-            if not can_cast(result.dtype, self.dtype):
-                raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast "
-                                   f"to the desired output type {_type_name(self.dtype)}")
-            if tuple(result.shape) != tuple(self.shape):
-                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
-                                   f"broadcast shape {list(result.shape)}")
+            result = _fits(self, fn(self, *args, **kwargs))
             # checked: an expanded self (one element seen twice) raises as torch, except
             # for masked_fill_, which torch only warns about
             return _C.copy_(self, result, name != "masked_fill")
         from tinytensor.autograd.inplace import check_inplace
         check_inplace(self)
+        _check_multi_view(self)
         from tinytensor.ops.movement import clone
-        result = fn(clone(self), *args, **kwargs)
+        result = _fits(self, fn(clone(self), *args, **kwargs))
         return _rebase(self, result, name != "masked_fill")
     method_.__name__ = name + "_"
     return method(name + "_")(method_)
 
 
+def _check_multi_view(t):
+    """torch's error for an in-place write to one of unbind's / split's views."""
+    mark = t.__dict__.get("_multi_view")
+    if mark is not None:
+        raise RuntimeError(f"Output {mark[0]} of {mark[1]} is a view and is being modified "
+                           "inplace. This view is the output of a function that returns "
+                           "multiple views. Such functions do not allow the output views to "
+                           "be modified inplace. You should replace the inplace operation by "
+                           "an out-of-place one.")
+
+
+def _fits(self, result):
+    """result, if it can be written into self: castable, and not broadcast larger."""
+    if not can_cast(result.dtype, self.dtype):
+        raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast "
+                           f"to the desired output type {_type_name(self.dtype)}")
+    if tuple(result.shape) != tuple(self.shape):
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                           f"broadcast shape {list(result.shape)}")
+    return result
+
+
 def _rebase(self, result, check_overlap=True):
-    """self takes result's values and becomes the output of result's node."""
+    """self takes result's values and becomes the output of result's node; a view passes
+    the write on to its base (CopySlices), or the base's gradient would miss it."""
+    if self._base is not None and result._grad_fn is not None:
+        from tinytensor.autograd.inplace import _CopyInto
+        if check_overlap and builtins.any(n > 1 and st == 0 for n, st in
+                                          zip(self.shape, self.stride())):
+            _C.copy_(self, result.detach(), True)   # raises binary.c's overlap error
+        return _CopyInto.apply(self, result)
     _C.copy_(self, result.detach(), check_overlap)
     self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
     return self

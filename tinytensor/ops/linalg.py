@@ -5,22 +5,47 @@ names the graph nodes as torch does."""
 from tinytensor import _C
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
-from tinytensor.ops.elementwise import _with_out
+from tinytensor.ops.elementwise import _with_out, _type_name
 from tinytensor.ops.movement import SqueezeDim
+from tinytensor.ops.shape import infer_size
 
 
-def _kernel(a, b):
+def _kernel(a, b, kernel="addmm_impl_cpu_"):
     """(..., m, k) @ (..., k, n) for equal batch shapes and one dtype."""
+    if a.dtype is _C.bool_:
+        # torch returns early for an empty product (zeros when k == 0) before it looks
+        # for a bool kernel, which it has none of
+        m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+        if kernel != "dot" and (m * n * a.shape[:-2].numel() == 0 or k == 0):
+            return _C.fill_(_C.empty(tuple(a.shape[:-1]) + (n,), a.dtype), 0)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if hasattr(_C, "matmul"):
         return _C.matmul(a, b)
     # portable fallback: broadcast multiply and sum over k
     return (a.unsqueeze(-1) * b.unsqueeze(-3)).sum(-2)
 
 
+# the C++ type names torch's matmul errors print
+_CPP_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
+             "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+             "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+             "bool": "bool"}
+
+
 def _check_dtypes(a, b, what):
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{a.dtype.name} != {b.dtype.name}")
+    if a.dtype == b.dtype:
+        return
+    if what == "mv":        # torch's addmv lists (result, mat, vec); the result takes vec's
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{_type_name(b.dtype)}, {_type_name(a.dtype)}, and "
+                           f"{_type_name(b.dtype)}")
+    if what == "bmm":
+        if a.dtype is _C.bool_:
+            raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+        raise RuntimeError(f"expected scalar type {_type_name(a.dtype)} but found "
+                           f"{_type_name(b.dtype)}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                       f"{_CPP_NAME[a.dtype.name]} != {_CPP_NAME[b.dtype.name]}")
 
 
 def _save_crossed(ctx, a, b):
@@ -45,14 +70,17 @@ class Mm(Function, node_name="MmBackward0"):
 
 
 class Bmm(Mm, node_name="BmmBackward0"):
-    pass
+    @staticmethod
+    def forward(ctx, a, b):
+        _save_crossed(ctx, a, b)
+        return _kernel(a, b, "bmm")
 
 
 class Mv(Function, node_name="MvBackward0"):
     @staticmethod
     def forward(ctx, a, v):
         _save_crossed(ctx, a, v)
-        return _kernel(a, v.unsqueeze(1)).squeeze(1)
+        return _kernel(a, v.unsqueeze(1), "addmv_impl_cpu").squeeze(1)
 
     @staticmethod
     def backward(ctx, g):
@@ -65,7 +93,7 @@ class Dot(Function, node_name="DotBackward0"):
     @staticmethod
     def forward(ctx, a, b):
         _save_crossed(ctx, a, b)
-        return _kernel(a.unsqueeze(0), b.unsqueeze(1)).reshape(())
+        return _kernel(a.unsqueeze(0), b.unsqueeze(1), "dot").reshape(())
 
     @staticmethod
     def backward(ctx, g):
@@ -102,7 +130,10 @@ def bmm(input, mat2, *, out=None):
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}].")
     if input.dtype != mat2.dtype and (input.numel() == 0 or mat2.numel() == 0):
-        # torch's bmm returns early for empty operands, in mat2's dtype, unchecked
+        # torch's bmm returns early for empty operands, in mat2's dtype, unchecked; a
+        # gradient can't flow into an integer result
+        if input.requires_grad and _C.is_grad_enabled() and not mat2.is_floating_point():
+            raise RuntimeError(f"Autograd not support dtype: {_type_name(mat2.dtype)}")
         input = input.to(mat2.dtype)
     _check_dtypes(input, mat2, "bmm")
     return _out(Bmm.apply(input, mat2), out)
@@ -133,8 +164,7 @@ def dot(input, tensor, *, out=None):
                            f"elements respectively")
     if input.dtype != tensor.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{input.dtype.name.capitalize()} and "
-                           f"{tensor.dtype.name.capitalize()}")
+                           f"{_type_name(input.dtype)} and {_type_name(tensor.dtype)}")
     return _out(Dot.apply(input, tensor), out)
 
 
@@ -142,9 +172,9 @@ inner_1d = dot
 
 
 @op()
-def outer(input, vec2):
+def outer(input, vec2, *, out=None):
     """The outer product input[i] * vec2[j]."""
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+    return _out(input.unsqueeze(1) * vec2.unsqueeze(0), out, "outer")
 
 
 ger = op("ger")(outer)
@@ -234,7 +264,7 @@ def _batched(a, b):
     p = b.shape[-1] if b.dim() > 1 else 1
     if k != k2:
         _shape_error(a if a.dim() > 1 else a.unsqueeze(0), b if b.dim() > 1 else b.unsqueeze(1))
-    batch = _broadcast(a.shape[:max(a.dim() - 2, 0)], b.shape[:max(b.dim() - 2, 0)])
+    batch = infer_size(a.shape[:max(a.dim() - 2, 0)], b.shape[:max(b.dim() - 2, 0)])
     nb = 1
     for s in batch:
         nb *= s
@@ -246,19 +276,6 @@ def _batched(a, b):
     shape = tuple(batch) + ((n,) if a.dim() > 1 else ()) + ((p,) if b.dim() > 1 else ())
     r = bmm(a3, b3)
     return UnsafeView.apply(r.squeeze(-1) if b.dim() == 1 else r, shape)
-
-
-def _broadcast(s1, s2):
-    n = max(len(s1), len(s2))
-    s1 = (1,) * (n - len(s1)) + tuple(s1)
-    s2 = (1,) * (n - len(s2)) + tuple(s2)
-    out = []
-    for i, (x, y) in enumerate(zip(s1, s2)):
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor "
-                               f"b ({y}) at non-singleton dimension {i}")
-        out.append(y if x == 1 else x)          # a 1 broadcasts to 0 too
-    return tuple(out)
 
 
 def _out(result, out, name="matmul"):

@@ -390,7 +390,16 @@ class _Unbind(Function, node_name="UnbindBackward0"):
 def unbind(input, dim=0):
     """The slices along dim as a tuple of views."""
     d = _C._wrap_dim(dim, input.dim())
-    return _Unbind.apply(input, d)
+    return _mark_multi_view(_Unbind.apply(input, d))
+
+
+def _mark_multi_view(views):
+    """Note which output of which node each recorded view is: torch forbids in-place
+    writes to them (elementwise.py's in-place ops check the mark)."""
+    for i, v in enumerate(views):
+        if v._grad_fn is not None:
+            v.__dict__["_multi_view"] = (i, type(v._grad_fn).__name__.replace("Backward0", ""))
+    return views
 
 
 class _SplitWithSizes(Function, node_name="SplitWithSizesBackward0"):
@@ -423,13 +432,13 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {size}")
         sizes = [min(step, size - s) for s in range(0, size, step)] if step else [0]
-        return _Split.apply(tensor, tuple(sizes), d)
+        return _mark_multi_view(_Split.apply(tensor, tuple(sizes), d))
     sizes = tuple(split_size_or_sections)
     if sum(sizes) != size:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
                            f"(input tensor's size at dimension {d}), but got "
                            f"split_sizes={list(sizes)}")
-    return _SplitWithSizes.apply(tensor, sizes, d)
+    return _mark_multi_view(_SplitWithSizes.apply(tensor, sizes, d))
 
 
 @op()

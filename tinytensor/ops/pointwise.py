@@ -21,14 +21,14 @@ Tensor = _C.TensorBase
 
 
 def _only_for(kernel, kinds, *xs):
-    """torch's NotImplementedError for a dtype its CPU kernel lacks ('float' or 'int')."""
-    for x in xs:
-        if isinstance(x, Tensor):
-            is_float = x.is_floating_point()
-            if (kinds == "float" and not is_float) or (kinds == "int" and (
-                    is_float or x.dtype is _C.bool_)):
-                raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for "
-                                          f"'{_type_name(x.dtype)}'")
+    """torch's NotImplementedError when the promoted dtype ('float' or 'int' kinds) has no
+    CPU kernel: torch checks the common dtype, so hypot(float, int) runs."""
+    dt = result_type(*xs) if len(xs) > 1 else xs[0].dtype
+    is_float = dt.is_floating_point
+    if (kinds == "float" and not is_float) or (kinds == "int" and (
+            is_float or dt is _C.bool_)):
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for "
+                                  f"'{_type_name(dt)}'")
 
 
 def _tensor_other(name, other, argname="other"):

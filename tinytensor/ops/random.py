@@ -18,6 +18,7 @@ from tinytensor._device import _check_device
 from tinytensor.autograd.function import Function
 from tinytensor.ops._registry import op, method
 from tinytensor.random import default_generator
+from tinytensor.ops.shape import infer_size
 
 
 # ---- arguments ---------------------------------------------------------------------------
@@ -349,16 +350,6 @@ def _compute_dtype(out, other):
     return _C.promote_types(out.dtype, other.dtype)
 
 
-def _broadcast_shape(a, b):
-    n = builtins.max(len(a), len(b))
-    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    for i in range(n):
-        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-            raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of "
-                               f"tensor b ({b[i]}) at non-singleton dimension {i}")
-    return tuple(builtins.max(x, y) if x != 0 and y != 0 else 0 for x, y in zip(a, b))
-
-
 def _check_std(std):
     if isinstance(std, _C.TensorBase):
         if std.numel() and not _C.cast(std, _C.float64).numpy().min() >= 0:
@@ -398,7 +389,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
                         "taken only with float mean and std")
     _check_std(std)
     like = mean if mt else std
-    shape = _broadcast_shape(mean.shape, std.shape) if mt and st else like.shape
+    shape = infer_size(mean.shape, std.shape) if mt and st else like.shape
     node = "NormalBackward3" if mt and st else "NormalBackward1" if mt else "NormalBackward2"
 
     def sample(mean, std):

@@ -14,6 +14,31 @@ from tinytensor.ops.sorting import return_type
 _RESULT = {name: return_type(name, ("values", "indices")) for name in ("max", "min")}
 
 
+def _out(result, out, name, rule="castable"):
+    """out= for a reduction, with the dtype check torch's kernel makes: 'castable' (the
+    result must cast to out), 'accumulate' (computed in out's dtype), 'same' (dtypes
+    equal), 'bool' or 'long' (out must be that dtype)."""
+    if out is None:
+        return result
+    from tinytensor.ops.elementwise import _with_out, _type_name
+    if rule == "accumulate":
+        if name in ("cumsum", "cumprod") and out.dtype is _C.bool_:
+            raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
+        result = result.to(out.dtype)
+    elif rule == "same" and out.dtype != result.dtype:
+        raise RuntimeError(f"Expected the dtype for input and out to match, but got "
+                           f"{_type_name(result.dtype)} for input's dtype and "
+                           f"{_type_name(out.dtype)} for out's dtype.")
+    elif rule == "bool" and out.dtype != result.dtype:
+        raise RuntimeError(f"{name} only supports bool tensor for result, got: "
+                           f"{_type_name(out.dtype)}")
+    elif rule == "long" and out.dtype != _C.int64:
+        from tinytensor.ops.linalg import _CPP_NAME
+        raise RuntimeError(f"Expected out tensor to have dtype long int, but got "
+                           f"{_CPP_NAME[out.dtype.name]} instead")
+    return _with_out(result, out, name)
+
+
 def _dims(input, dim):
     """dim as a tuple of non-negative ints, or None for all dims."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
@@ -48,19 +73,16 @@ class SumAll(Sum, node_name="SumBackward0"):
 
 
 @op()
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over dim (an int or tuple; all dims by default)."""
     dims = _dims(input, dim)
-    return (SumAll if dims is None else Sum).apply(input, dims, keepdim, dtype)
+    return _out((SumAll if dims is None else Sum).apply(input, dims, keepdim, dtype), out,
+                "sum", "accumulate")
 
 
 class Mean(Function, node_name="MeanBackward1"):
     @staticmethod
     def forward(ctx, input, dims, keepdim, dtype):
-        if not (input.is_floating_point() or (dtype is not None and dtype.is_floating_point)):
-            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
-                               f"either a floating point or complex dtype. Got: "
-                               f"{input.dtype.name.capitalize()}")
         ctx.shape, ctx.dims, ctx.keepdim = input.shape, dims, keepdim
         ctx.n = _reduced_numel(input, dims)
         return _C.reduce("mean", input, dims, keepdim, dtype)
@@ -90,10 +112,16 @@ def _prod(xs):
 
 
 @op()
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Arithmetic mean over dim (all dims by default)."""
+    if not (input.is_floating_point() or (dtype is not None and dtype.is_floating_point)):
+        from tinytensor.ops.elementwise import _type_name
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be "
+                           f"either a floating point or complex dtype. Got: "
+                           f"{_type_name(input.dtype)}")
     dims = _dims(input, dim)
-    return (MeanAll if dims is None else Mean).apply(input, dims, keepdim, dtype)
+    return _out((MeanAll if dims is None else Mean).apply(input, dims, keepdim, dtype), out,
+                "mean")
 
 
 class Prod(Function, node_name="ProdBackward1"):
@@ -107,8 +135,31 @@ class Prod(Function, node_name="ProdBackward1"):
     @staticmethod
     def backward(ctx, g):
         input, out = ctx.saved_tensors
-        g = _unreduce(g * out, input.shape, ctx.dims, ctx.keepdim)
-        return g / input, None, None, None      # (zeros in input: not handled, as noted)
+        if input.dim() == 0:
+            return g, None, None, None
+        x = input.to(out.dtype)
+        g = _unreduce(g, input.shape, ctx.dims, ctx.keepdim)
+        out = _unreduce(out, input.shape, ctx.dims, ctx.keepdim)
+        if not builtins.bool((x == 0).any()):
+            return g * (out / x), None, None, None
+        if ctx.dims is None:                    # over everything: one flat dim
+            if not _C.is_grad_enabled() and builtins.int((x == 0).sum()) > 1:
+                return _C.fill_(_C.empty(tuple(x.shape), x.dtype), 0), None, None, None
+            others = _product_of_the_others(x.reshape(-1), 0).reshape(x.shape)
+        else:
+            others = _product_of_the_others(x, ctx.dims[0])
+        return g * others, None, None, None
+
+
+def _product_of_the_others(x, d):
+    """prod of x along d leaving out each element in turn, without dividing (so zeros
+    are fine): the exclusive cumulative products from the front and from the back."""
+    from tinytensor.ops.movement import cat
+    n = x.shape[d]
+    ones = _C.fill_(_C.empty(tuple(x.shape[:d]) + (1,) + tuple(x.shape[d + 1:]), x.dtype), 1)
+    front = cat([ones, x.narrow(d, 0, n - 1)], d).cumprod(d)
+    back = cat([ones, x.narrow(d, 1, n - 1).flip(d)], d).cumprod(d).flip(d)
+    return front * back
 
 
 class ProdAll(Prod, node_name="ProdBackward0"):
@@ -116,9 +167,11 @@ class ProdAll(Prod, node_name="ProdBackward0"):
 
 
 @op()
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Product over dim (all elements by default)."""
     dims = _dims(input, dim)
-    return (ProdAll if dims is None else Prod).apply(input, dims, keepdim, dtype)
+    return _out((ProdAll if dims is None else Prod).apply(input, dims, keepdim, dtype), out,
+                "prod", "accumulate")
 
 
 class _Extreme(Function, node_name="MaxBackward1"):
@@ -212,38 +265,55 @@ class _Amin(_AmaxAmin, node_name="AminBackward0"):
 
 
 @op()
-def amax(input, dim=(), keepdim=False):
-    return _AmaxAmin.apply(input, _dims(input, dim), keepdim, False)
+def amax(input, dim=(), keepdim=False, *, out=None):
+    """The largest value over dim (all dims by default); ties share the gradient."""
+    return _out(_AmaxAmin.apply(input, _dims(input, dim), keepdim, False), out, "amax", "same")
 
 
 @op()
-def amin(input, dim=(), keepdim=False):
-    return _Amin.apply(input, _dims(input, dim), keepdim, True)
+def amin(input, dim=(), keepdim=False, *, out=None):
+    """The smallest value over dim (all dims by default); ties share the gradient."""
+    return _out(_Amin.apply(input, _dims(input, dim), keepdim, True), out, "amin", "same")
+
+
+def _no_bool(name, input):
+    if input.dtype is _C.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
 
 
 @op()
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None):
     """Index of the largest element (of the flattened input when dim is None)."""
+    _no_bool("argmax", input)
     if dim is None:
-        return _C.reduce("argmax", input.reshape(-1), (0,), False)
-    return _C.reduce("argmax", input, _dims(input, dim), keepdim)
+        return _out(_C.reduce("argmax", input.reshape(-1), (0,), False), out, "argmax", "long")
+    return _out(_C.reduce("argmax", input, _dims(input, dim), keepdim), out, "argmax", "long")
 
 
 @op()
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None):
+    """Index of the smallest element (of the flattened input when dim is None)."""
+    _no_bool("argmin", input)
     if dim is None:
-        return _C.reduce("argmin", input.reshape(-1), (0,), False)
-    return _C.reduce("argmin", input, _dims(input, dim), keepdim)
+        return _out(_C.reduce("argmin", input.reshape(-1), (0,), False), out, "argmin", "long")
+    return _out(_C.reduce("argmin", input, _dims(input, dim), keepdim), out, "argmin", "long")
 
 
 @op()
-def all(input, dim=None, keepdim=False):
-    return _C.reduce("all", input, _dims(input, dim), keepdim)
+def all(input, dim=None, keepdim=False, *, out=None):
+    """True where every element over dim is nonzero."""
+    return _out(_C.reduce("all", input, _dims(input, dim), keepdim), out, "all", "bool")
 
 
 @op()
-def any(input, dim=None, keepdim=False):
-    return _C.reduce("any", input, _dims(input, dim), keepdim)
+def any(input, dim=None, keepdim=False, *, out=None):
+    """True where some element over dim is nonzero."""
+    return _out(_C.reduce("any", input, _dims(input, dim), keepdim), out, "any", "bool")
+
+
+def _floating_only(input):
+    if not input.is_floating_point():
+        raise RuntimeError("std and var only support floating point and complex dtypes")
 
 
 def _correction(unbiased, correction):
@@ -269,11 +339,13 @@ class Var(Function, node_name="VarBackward0"):
 
 
 @op()
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over dim with Bessel's correction by default."""
+    _floating_only(input)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return Var.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
+    return _out(Var.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction)),
+                out, "var")
 
 
 class Std(Function, node_name="StdBackward0"):
@@ -297,11 +369,13 @@ class Std(Function, node_name="StdBackward0"):
 
 
 @op()
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation with Bessel's correction by default."""
+    _floating_only(input)
     if isinstance(dim, bool):
         unbiased, dim = dim, None
-    return Std.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction))
+    return _out(Std.apply(input, _dims(input, dim), keepdim, _correction(unbiased, correction)),
+                out, "std")
 
 
 class LogSumExp(Function, node_name="LogsumexpBackward0"):
@@ -332,8 +406,13 @@ class LogSumExp(Function, node_name="LogsumexpBackward0"):
 @op()
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over dim, computed stably."""
-    from tinytensor.ops.elementwise import _with_out
-    return _with_out(LogSumExp.apply(input, _dims(input, dim), keepdim), out, "logsumexp")
+    if out is not None:         # computed in out's floating dtype
+        if not out.is_floating_point():
+            from tinytensor.ops.elementwise import _type_name
+            raise RuntimeError(f"logsumexp(): Expected floating point type for result "
+                               f"tensor, but got: {_type_name(out.dtype)}")
+        input = input.to(out.dtype)
+    return _out(LogSumExp.apply(input, _dims(input, dim), keepdim), out, "logsumexp")
 
 
 class CumSum(Function, node_name="CumsumBackward0"):
@@ -350,14 +429,19 @@ class CumSum(Function, node_name="CumsumBackward0"):
 
 
 @op()
-def cumsum(input, dim, *, dtype=None):
-    return CumSum.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
+def cumsum(input, dim, *, dtype=None, out=None):
+    """Cumulative sum along dim."""
+    return _out(CumSum.apply(input, _C._wrap_dim(dim, input.dim()), dtype), out, "cumsum",
+                "accumulate")
 
 
 class CumProd(Function, node_name="CumprodBackward0"):
-    """out[j] = prod(x[:j+1]).  d out[j] / d x[k] is the product of the others; divided
-    out where no zero came yet, recomputed with the first zero set to 1 at that zero, and
-    0 after it (every later product holds that zero)."""
+    """out[j] = prod(x[:j+1]).  d out[j] / d x[k] is the product of the others: divided
+    out of out[j] before the first zero; at the first zero, the products with that zero
+    left out, up to the second zero; 0 after it (every later product holds that zero).
+    Each sum is masked to its range before summing, so an inf gradient met only by a zero
+    product stays out (as torch).  Under create_graph the quadratic formula, which
+    differentiates again at zeros too."""
     @staticmethod
     def forward(ctx, input, dim, dtype):
         out = _C.scan(input, dim, True, dtype)
@@ -370,28 +454,50 @@ class CumProd(Function, node_name="CumprodBackward0"):
         x, out = ctx.saved_tensors
         d = ctx.dim
         x = x.to(out.dtype)
-        if x.numel() == 0 or x.dim() == 0:
+        if x.numel() <= 1 or x.dim() == 0 or x.shape[d] == 1:
             return g, None, None
         zero = x == 0
+        if not builtins.bool(zero.any()):
+            return _reversed_cumsum(g * out, d) / x, None, None
+        if _C.is_grad_enabled():
+            return _cumprod_grad_quadratic(g, x, d), None, None
+        from tinytensor.ops.elementwise import where
         zeros_so_far = zero.cumsum(d)
         before = zeros_so_far == 0
         first_zero = zero & (zeros_so_far == 1)
-
-        def rev_cumsum(t):
-            return t.flip(d).cumsum(d).flip(d)
-
-        from tinytensor.ops.elementwise import where
-        grad = where(before, rev_cumsum(g * out) / where(before, x, 1.0), 0.0)
-        if builtins.bool(first_zero.any()):
-            out_without = where(first_zero, 1.0, x).cumprod(d)
-            grad = where(first_zero, rev_cumsum(g * out_without), grad)
+        grad = where(before, _reversed_cumsum(where(before, g * out, 0.0), d)
+                     / where(before, x, 1.0), 0.0)
+        out_without = where(first_zero, 1.0, x).cumprod(d)
+        up_to_second = where(zeros_so_far == 1, g * out_without, 0.0)
+        grad = where(first_zero, _reversed_cumsum(up_to_second, d), grad)
         return grad, None, None
 
 
+def _reversed_cumsum(t, d):
+    return t.flip(d).cumsum(d).flip(d)
+
+
+def _cumprod_grad_quadratic(g, x, d):
+    """grad[k] = sum_{j >= k} g[j] * prod_{i <= j, i != k} x[i], one slice of d at a time
+    (torch's formula for gradients that are differentiated again)."""
+    from tinytensor.ops.movement import cat, stack
+    n = x.shape[d]
+    ones = _C.fill_(_C.empty(tuple(x.shape[:d]) + (1,) + tuple(x.shape[d + 1:]), x.dtype), 1)
+    before_k = ones
+    parts = []
+    for k in range(n):
+        after = [ones] + ([x.narrow(d, k + 1, n - k - 1).cumprod(d)] if k + 1 < n else [])
+        omitted = cat(after, d) * before_k
+        parts.append((g.narrow(d, k, n - k) * omitted).sum(d))
+        before_k = before_k * x.narrow(d, k, 1)
+    return stack(parts, d)
+
+
 @op()
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim, *, dtype=None, out=None):
     """Cumulative product along dim."""
-    return CumProd.apply(input, _C._wrap_dim(dim, input.dim()), dtype)
+    return _out(CumProd.apply(input, _C._wrap_dim(dim, input.dim()), dtype), out, "cumprod",
+                "accumulate")
 
 
 @method()
