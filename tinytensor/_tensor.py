@@ -114,7 +114,15 @@ class Tensor(_C.TensorBase):
 
     @data.setter
     def data(self, value):
-        raise NotImplementedError("assigning .data is not supported by tinytensor")
+        # self takes value's memory, keeping its identity: Module.to() converts the very
+        # Parameter objects an optimizer holds (as torch's `param.data = new`)
+        if not isinstance(value, _C.TensorBase):
+            raise TypeError(f"Variable data has to be a tensor, but got "
+                            f"{type(value).__name__}")
+        if self._requires_grad and not value.is_floating_point():
+            raise RuntimeError("data set to a tensor that requires gradients must be "
+                               "floating point or complex dtype")
+        _C.rebind(self, value)
 
     # ---- device compatibility (CPU only) -----------------------------------------------
     @property

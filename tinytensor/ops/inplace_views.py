@@ -1,0 +1,102 @@
+"""In-place view ops: `t.unsqueeze_(0)`, `t.t_()`, `t.as_strided_(...)`, `t.resize_(n)`, `t.set_(s)`.
+
+Each makes the out-of-place view and then points t itself at it (_C.rebind), so t keeps
+its identity (the object an optimizer or a list holds) as in torch.  Under autograd t
+takes the view's node, as any in-place op rebases t's history (autograd/inplace.py)."""
+from tinytensor import _C
+from tinytensor.autograd.inplace import check_inplace
+from tinytensor.ops import movement
+from tinytensor.ops._registry import method, op
+
+
+def _become(self, view):
+    """Make self the view `view` (storage, dtype, shape, strides, offset) and its history."""
+    _C.rebind(self, view)
+    self._bump_version()
+    if view._grad_fn is not None:
+        self._grad_fn, self._output_nr = view._grad_fn, view._output_nr
+    if "_view_version" in self.__dict__:
+        self.__dict__["_view_version"] = self._version
+    return self
+
+
+def _inplace_view(view_fn, name, function=False):
+    def inplace(self, *args, **kwargs):
+        check_inplace(self)
+        return _become(self, view_fn(self, *args, **kwargs))
+    inplace.__name__ = inplace.__qualname__ = name
+    inplace.__doc__ = f"In-place {view_fn.__name__}: self becomes that view of its storage."
+    return op(name, function=function)(inplace)
+
+
+squeeze_ = _inplace_view(movement.squeeze, "squeeze_")
+unsqueeze_ = _inplace_view(movement.unsqueeze, "unsqueeze_")
+transpose_ = _inplace_view(movement.transpose, "transpose_")
+swapaxes_ = _inplace_view(movement.transpose, "swapaxes_")
+swapdims_ = _inplace_view(movement.transpose, "swapdims_")
+as_strided_ = _inplace_view(movement.as_strided, "as_strided_", function=True)
+
+
+@method()
+def t_(self):
+    """In-place t(): self becomes its transpose (0-d and 1-d tensors stay as they are)."""
+    if self.dim() > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
+                           f"{self.dim()}D")
+    check_inplace(self)
+    return _become(self, movement.t(self))
+
+
+@method()
+def resize_(self, *sizes, memory_format=None):
+    """Give self the shape sizes (contiguous), growing its storage and keeping its data."""
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and not hasattr(sizes[0], "__index__") \
+        else sizes
+    if tuple(self.shape) != sizes:          # torch keeps the strides when nothing changes
+        _C.resize_out(self, sizes)
+    self._bump_version()
+    return self
+
+
+@op()
+def resize_as_(input, the_template, memory_format=None):
+    """Resize input to the_template's shape."""
+    return resize_(input, the_template.shape)
+
+
+# C++ type names in torch's set_ dtype error
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool"}
+
+
+@method()
+def set_(self, source=None, storage_offset=0, size=None, stride=None):
+    """Make self use source's memory: its whole view, or (offset, size, stride) from its start."""
+    check_inplace(self)
+    if source is None:
+        view = _C.empty((0,), self.dtype)
+    elif source.dtype != self.dtype:
+        raise RuntimeError(f"Could not set tensor of type {_CPP_NAMES[source.dtype.name]} "
+                           f"to a tensor of type {_CPP_NAMES[self.dtype.name]}")
+    elif size is None:
+        view = _C.alias(source)
+    else:
+        size = tuple(size)
+        if stride is None:
+            stride = _contiguous_strides(size)
+        # tinytensor never grows a storage that other tensors share: out of range raises
+        view = _C.as_strided(source, size, tuple(stride),
+                             source.storage_offset() + storage_offset)
+    return _become(self, view)
+
+
+def _contiguous_strides(size):
+    strides, step = [], 1
+    for s in reversed(size):
+        strides.append(step)
+        step *= max(s, 1)
+    return tuple(reversed(strides))
