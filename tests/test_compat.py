@@ -90,8 +90,9 @@ def test_legacy_constructor_follows_default_dtype():
     lambda L: L.FloatTensor([[1], [2, 3]]),
     lambda L: L.FloatTensor(2, dtype=L.int64),
     lambda L: L.FloatTensor([1], requires_grad=True),
-    pytest.param(lambda L: L.Tensor(2, device="cuda"), marks=pytest.mark.xfail(
-        strict=True, reason="Tensor.__new__ (_tensor.py) drops its keyword arguments")),
+    lambda L: L.Tensor(2, device="cuda"),
+    lambda L: L.Tensor(2, dtype=L.int64),
+    lambda L: L.Tensor([1], requires_grad=True),
     lambda L: L.FloatTensor(2, device="cuda"),
 ])
 def test_legacy_constructor_errors(make):
@@ -225,3 +226,17 @@ def test_real_and_imag_of_real_tensors():
     same_error(lambda: tt.ones(2).imag, lambda: torch.ones(2).imag)
     same_error(lambda: tt.imag(tt.ones(2)), lambda: torch.imag(torch.ones(2)))
     same_error(lambda: tt.real(3), lambda: torch.real(3))
+
+
+def test_device_as_a_context_manager_sets_the_default_device():
+    for L in (tt, torch):
+        with L.device("cpu") as d:
+            assert d == L.device("cpu") and L.get_default_device() == d
+            assert L.zeros(1).device == d
+        assert L.get_default_device() == L.device("cpu")
+
+    def zeros_on_cuda(L):
+        with L.device("cuda"):              # tinytensor refuses on entering, torch on use
+            return L.zeros(1)
+    same_error(lambda: zeros_on_cuda(tt), lambda: zeros_on_cuda(torch))
+    assert tt.get_default_device() == tt.device("cpu")

@@ -248,9 +248,3 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
     if k:
         _C.fill_(_C.as_strided(t, (k,), (m + 1,), 0), 1)
     return _finish(t, requires_grad)
-
-
-def _legacy_new(cls, dtype, args):
-    """torch.Tensor(*args) (Tensor.__new__ calls this): see tinytensor/_legacy.py."""
-    from tinytensor._legacy import tensor_new
-    return tensor_new(args, {})

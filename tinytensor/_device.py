@@ -32,6 +32,18 @@ class device:
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __enter__(self):
+        """`with torch.device('cpu'):` makes self the default device inside the block."""
+        global _default_device
+        _check_device(self)
+        self._previous = _default_device
+        _default_device = self
+        return self
+
+    def __exit__(self, *exc):
+        global _default_device
+        _default_device = self.__dict__.pop("_previous")
+
 
 def _no_cuda():
     raise AssertionError("Torch not compiled with CUDA enabled (tinytensor runs on the CPU "
@@ -90,7 +102,10 @@ _default_device = device("cpu")
 
 
 def set_default_device(d):
+    """Set the default device: only 'cpu' (or None) exists in tinytensor."""
+    global _default_device
     _check_device(d)
+    _default_device = device("cpu" if d is None else d)
 
 
 def get_default_device():

@@ -20,8 +20,8 @@ class Tensor(_C.TensorBase):
 
     def __new__(cls, *args, **kwargs):
         # torch.Tensor(data) / torch.Tensor(*sizes): the legacy float32 constructor
-        from tinytensor._creation import _legacy_new
-        return _legacy_new(cls, _C.float32, args)
+        from tinytensor._legacy import tensor_new
+        return tensor_new(args, kwargs)
 
     def __init__(self, *args, **kwargs):
         pass
