@@ -9,32 +9,55 @@ from tinytensor.ops import movement
 from tinytensor.ops._registry import method, op
 
 
-def _become(self, view):
-    """Make self the view `view` (storage, dtype, shape, strides, offset) and its history."""
+def _become(self, view, node_name=None):
+    """Make self the view `view` (storage, dtype, shape, strides, offset) and its history;
+    the node takes torch's name for the in-place form (UnsqueezeBackward1, ...)."""
     _C.rebind(self, view)
     self._bump_version()
-    if view._grad_fn is not None:
-        self._grad_fn, self._output_nr = view._grad_fn, view._output_nr
+    node = view._grad_fn
+    if node is not None:
+        if node_name is not None:
+            node.__class__ = _renamed(type(node), node_name)
+        self._grad_fn, self._output_nr = node, view._output_nr
     if "_view_version" in self.__dict__:
         self.__dict__["_view_version"] = self._version
     return self
 
 
-def _inplace_view(view_fn, name, function=False):
+_RENAMED = {}
+
+
+def _renamed(cls, name):
+    """cls under another name (a subclass that adds nothing), made once."""
+    if (cls, name) not in _RENAMED:
+        _RENAMED[cls, name] = type(name, (cls,), {"__module__": cls.__module__})
+    return _RENAMED[cls, name]
+
+
+def _inplace_view(view_fn, name, node_name, function=False):
     def inplace(self, *args, **kwargs):
         check_inplace(self)
-        return _become(self, view_fn(self, *args, **kwargs))
+        return _become(self, view_fn(self, *args, **kwargs), node_name)
     inplace.__name__ = inplace.__qualname__ = name
     inplace.__doc__ = f"In-place {view_fn.__name__}: self becomes that view of its storage."
     return op(name, function=function)(inplace)
 
 
-squeeze_ = _inplace_view(movement.squeeze, "squeeze_")
-unsqueeze_ = _inplace_view(movement.unsqueeze, "unsqueeze_")
-transpose_ = _inplace_view(movement.transpose, "transpose_")
-swapaxes_ = _inplace_view(movement.transpose, "swapaxes_")
-swapdims_ = _inplace_view(movement.transpose, "swapdims_")
-as_strided_ = _inplace_view(movement.as_strided, "as_strided_", function=True)
+unsqueeze_ = _inplace_view(movement.unsqueeze, "unsqueeze_", "UnsqueezeBackward1")
+transpose_ = _inplace_view(movement.transpose, "transpose_", "TransposeBackward1")
+swapaxes_ = _inplace_view(movement.transpose, "swapaxes_", "TransposeBackward1")
+swapdims_ = _inplace_view(movement.transpose, "swapdims_", "TransposeBackward1")
+as_strided_ = _inplace_view(movement.as_strided, "as_strided_", "AsStridedBackward1",
+                            function=True)
+
+
+@method()
+def squeeze_(self, dim=None):
+    """In-place squeeze(): self loses its size-1 dims (all, or those named by dim)."""
+    check_inplace(self)
+    node = "SqueezeBackward3" if dim is None else \
+        "SqueezeBackward4" if hasattr(dim, "__index__") else "SqueezeBackward5"
+    return _become(self, movement.squeeze(self, dim), node)
 
 
 @method()
@@ -44,7 +67,7 @@ def t_(self):
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
                            f"{self.dim()}D")
     check_inplace(self)
-    return _become(self, movement.t(self))
+    return _become(self, movement.t(self), "TBackward1")
 
 
 @method()
