@@ -240,3 +240,29 @@ def test_device_as_a_context_manager_sets_the_default_device():
             return L.zeros(1)
     same_error(lambda: zeros_on_cuda(tt), lambda: zeros_on_cuda(torch))
     assert tt.get_default_device() == tt.device("cpu")
+
+
+CREATION_ON_CUDA = ["zeros(2, device=D)", "ones(2, device=D)", "empty(2, device=D)",
+                    "full((2,), 1.0, device=D)", "arange(3, device=D)", "eye(2, device=D)",
+                    "linspace(0, 1, 3, device=D)", "logspace(0, 1, 3, device=D)",
+                    "tensor([1.0], device=D)", "as_tensor([1.0], device=D)",
+                    "randn(2, device=D)", "rand(2, device=D)", "randperm(3, device=D)",
+                    "randint(0, 3, (2,), device=D)", "zeros_like(L.ones(2), device=D)",
+                    "full_like(L.ones(2), 3, device=D)", "ones(2).new_zeros(2, device=D)",
+                    "ones(2).new_full((2,), 1.0, device=D)", "ones(2).new_tensor([1], device=D)",
+                    "ones(2).to(D)", "ones(2, device=0)", "device(0)"]
+
+
+@pytest.mark.parametrize("call", CREATION_ON_CUDA)
+def test_every_creation_function_refuses_cuda_as_torch(call):
+    same_error(lambda: eval(f"L.{call}", {"L": tt, "D": "cuda"}),
+               lambda: eval(f"L.{call}", {"L": torch, "D": "cuda"}))
+    ours = eval(f"L.{call}", {"L": tt, "D": tt.device("cpu")}) if "0" not in call else None
+    assert ours is None or ours.device == tt.device("cpu")
+
+
+def test_devices_compare_as_torch():
+    for L in (tt, torch):
+        assert (L.device("cpu") == "cpu") is False and L.device("cpu") != "cpu"
+        assert L.device("cpu") == L.device("cpu") and L.device("cuda:1") != L.device("cuda")
+        assert {L.device("cpu"): 1}[L.device("cpu")] == 1

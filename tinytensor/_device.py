@@ -8,6 +8,8 @@ class device:
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
+        if isinstance(type, int):           # torch.device(0) means the accelerator 0
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         type = str(type)
         if ":" in type:
             type, idx = type.split(":", 1)
@@ -24,9 +26,7 @@ class device:
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+    def __eq__(self, other):         # a device never equals a string, as in torch
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
@@ -55,7 +55,7 @@ def _check_device(d):
         return
     dev = d if isinstance(d, device) else device(d) if isinstance(d, str) else None
     if dev is None and isinstance(d, int):
-        _no_cuda()
+        raise RuntimeError("Cannot access accelerator device when none is available.")
     if dev is not None and dev.type != "cpu":
         if dev.type == "cuda":
             _no_cuda()

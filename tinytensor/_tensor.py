@@ -337,23 +337,25 @@ class Tensor(_C.TensorBase):
 
     def new_empty(self, *size, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import empty
-        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kwargs)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import zeros
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kwargs)
 
     def new_ones(self, *size, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import ones
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kwargs)
 
     def new_full(self, size, fill_value, *, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import full
-        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad,
+                    **kwargs)
 
     def new_tensor(self, data, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import tensor
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self.dtype, device=kwargs.get("device"),
+                      requires_grad=requires_grad)
 
 
 def _rebuild_tensor(array, dtype_name, requires_grad):
