@@ -152,3 +152,13 @@ def test_assigning_data_of_a_view_keeps_its_base():
         v = b[1:3]
         v.data = L.ones(3)
         assert v._base is b and v.tolist() == [1.0, 1.0, 1.0] and b.tolist() == [0.0] * 4
+
+
+def test_set_of_a_tensor_in_a_graph_has_no_derivative():
+    def run(L):
+        b = L.ones(2, requires_grad=True) * 2
+        b.set_(L.zeros(3))
+        assert repr(b.grad_fn).startswith("<NotImplemented object")
+        assert b.requires_grad and b.shape == (3,)
+        b.sum().backward()
+    same_error(lambda: run(tt), lambda: run(torch))

@@ -4,6 +4,7 @@ Each makes the out-of-place view and then points t itself at it (_C.rebind), so 
 its identity (the object an optimizer or a list holds) as in torch.  Under autograd t
 takes the view's node, as any in-place op rebases t's history (autograd/inplace.py)."""
 from tinytensor import _C
+from tinytensor.autograd.function import Function
 from tinytensor.autograd.inplace import check_inplace
 from tinytensor.ops import movement
 from tinytensor.ops._registry import method, op
@@ -114,7 +115,23 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
         # tinytensor never grows a storage that other tensors share: out of range raises
         view = _C.as_strided(source, size, tuple(stride),
                              source.storage_offset() + storage_offset)
+    if self.requires_grad and _C.is_grad_enabled():
+        view = _SetStorage.apply(self, view)
     return _become(self, view)
+
+
+class _SetStorage(Function, node_name="NotImplemented"):
+    """set_ of a tensor in a graph: torch has no derivative for it, so backward raises."""
+
+    @staticmethod
+    def forward(ctx, input, view):
+        out = _C.alias(view)
+        out._base = None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for set_ is not implemented")
 
 
 def _contiguous_strides(size):
