@@ -2,6 +2,12 @@
 from tinytensor import _C
 
 
+# the device types torch.device() parses (tinytensor computes on "cpu" only)
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
+                 "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+
+
 class device:
     """torch.device('cpu'): tinytensor runs on the CPU only."""
 
@@ -14,9 +20,9 @@ class device:
         if ":" in type:
             type, idx = type.split(":", 1)
             index = int(idx)
-        if type not in ("cpu", "cuda", "mps", "meta"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta device type at start "
-                               f"of device string: {type}")
+        if type not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at "
+                               f"start of device string: {type}")
         self.type = type
         self.index = index
 
@@ -45,9 +51,9 @@ class device:
         _default_device = self.__dict__.pop("_previous")
 
 
-def _no_cuda():
-    raise AssertionError("Torch not compiled with CUDA enabled (tinytensor runs on the CPU "
-                         "only; use device='cpu')")
+def _no_cuda(kind="cuda"):
+    raise AssertionError(f"Torch not compiled with {kind.upper()} enabled (tinytensor runs "
+                         f"on the CPU only; use device='cpu')")
 
 
 def _check_device(d):
@@ -57,9 +63,10 @@ def _check_device(d):
     if dev is None and isinstance(d, int):
         raise RuntimeError("Cannot access accelerator device when none is available.")
     if dev is not None and dev.type != "cpu":
-        if dev.type == "cuda":
-            _no_cuda()
-        raise RuntimeError(f"tinytensor supports only the CPU device, got {dev}")
+        if dev.type in ("cuda", "xpu"):
+            _no_cuda(dev.type)
+        # torch's class for a backend that has no kernels
+        raise NotImplementedError(f"tinytensor runs on the CPU only: no '{dev.type}' device")
 
 
 def _parse_to(t, args, kwargs):
