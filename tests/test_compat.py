@@ -252,7 +252,8 @@ CREATION_ON_CUDA = ["zeros(2, device=D)", "ones(2, device=D)", "empty(2, device=
                     "ones(2).new_full((2,), 1.0, device=D)", "ones(2).new_tensor([1], device=D)",
                     "ones(2).to(D)", "ones(2, device=0)", "device(0)",
                     "scalar_tensor(1.0, device=D)", "tril_indices(3, 3, device=D)",
-                    "zeros(2, device='mps')", "zeros(2, device='xpu')", "device('foo')"]
+                    "zeros(2, device='mps')", "zeros(2, device='xpu')", "device('foo')",
+                    "ones(2).to('mps')", "ones(2).to(device='xla')", "ones(2).to('xpu')"]
 
 
 @pytest.mark.parametrize("call", CREATION_ON_CUDA)

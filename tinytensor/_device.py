@@ -56,7 +56,8 @@ def _no_cuda(kind="cuda"):
                          f"on the CPU only; use device='cpu')")
 
 
-def _check_device(d):
+def _check_device(d, moving=False):
+    """Raise torch's error for any device but the CPU (moving: for Tensor.to(d))."""
     if d is None:
         return
     dev = d if isinstance(d, device) else device(d) if isinstance(d, str) else None
@@ -65,6 +66,9 @@ def _check_device(d):
     if dev is not None and dev.type != "cpu":
         if dev.type in ("cuda", "xpu"):
             _no_cuda(dev.type)
+        if moving:
+            raise RuntimeError(f"PyTorch is not linked with support for {dev.type} devices "
+                               f"(tinytensor runs on the CPU only)")
         # torch's class for a backend that has no kernels
         raise NotImplementedError(f"tinytensor runs on the CPU only: no '{dev.type}' device")
 
@@ -72,7 +76,7 @@ def _check_device(d):
 def _parse_to(t, args, kwargs):
     """(dtype or None, copy) from the many forms of Tensor.to()."""
     dtype = kwargs.pop("dtype", None)
-    _check_device(kwargs.pop("device", None))
+    _check_device(kwargs.pop("device", None), moving=True)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
@@ -84,7 +88,7 @@ def _parse_to(t, args, kwargs):
         elif isinstance(a, _C.TensorBase):
             dtype = a.dtype
         elif isinstance(a, (str, device, int)):
-            _check_device(a)
+            _check_device(a, moving=True)
         elif isinstance(a, bool):
             pass
         elif a is not None:

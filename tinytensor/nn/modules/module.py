@@ -455,7 +455,7 @@ class Module:
         """Convert floating point parameters and buffers to a dtype (the device stays cpu)."""
         from tinytensor._device import _check_device
         dtype = kwargs.pop("dtype", None)
-        _check_device(kwargs.pop("device", None))
+        _check_device(kwargs.pop("device", None), moving=True)
         kwargs.pop("non_blocking", None)
         kwargs.pop("memory_format", None)
         if kwargs:
@@ -467,13 +467,11 @@ class Module:
             elif isinstance(a, _C.TensorBase):
                 dtype = a.dtype
             else:
-                _check_device(a)
+                _check_device(a, moving=True)
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, "
                             f"but got desired dtype={dtype}")
-        if dtype is None:
-            return self
-        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+        return self if dtype is None else self._cast_floats(dtype)
 
     def _cast_floats(self, dtype):
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
