@@ -162,3 +162,14 @@ def test_set_of_a_tensor_in_a_graph_has_no_derivative():
         assert b.requires_grad and b.shape == (3,)
         b.sum().backward()
     same_error(lambda: run(tt), lambda: run(torch))
+
+
+@pytest.mark.xfail(strict=True, reason="resize_ that must grow gives self a new storage; torch "
+                   "grows the shared storage in place (needs a tt_storage_grow in storage.c)")
+def test_resize_grows_the_storage_every_view_shares():
+    for L in (torch, tt):
+        a = L.zeros(2)
+        b = a[:]
+        b.resize_(10)
+        b[0] = 5
+        assert a[0].item() == 5.0
