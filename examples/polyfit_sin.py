@@ -36,6 +36,18 @@ x = torch.linspace(-math.pi, math.pi, 200)
 y = torch.sin(x)
 X = torch.vstack((torch.ones_like(x), x, x ** 2, x ** 3)).T
 
+# Demo 2 of the lecture: summed squared error, SGD(lr=1e-5), 3000 steps; the lecture
+# prints beta = [2.7e-10, 0.852953434, 6.8e-11, -0.0925917700]
+m = Model(X, y, beta=torch.zeros(4))
+opt = torch.optim.SGD(m.parameters(), lr=1e-5)
+for i in range(3000):
+    loss = (m(X).squeeze() - y.squeeze()).pow(2).sum()
+    loss.backward()
+    opt.step()
+    opt.zero_grad()
+print(f"SGD lr=1e-5 summed loss: {loss.item():.5f}, odd coefficients "
+      f"[{m.beta[1].item():.6f}, {m.beta[3].item():.7f}]")
+
 for mt in [0, 0.5, 0.9]:
     m = Model(X, y)
     opt = torch.optim.SGD(m.parameters(), lr=1e-4, momentum=mt)

@@ -90,8 +90,9 @@ def test_legacy_constructor_follows_default_dtype():
     lambda L: L.FloatTensor([[1], [2, 3]]),
     lambda L: L.FloatTensor(2, dtype=L.int64),
     lambda L: L.FloatTensor([1], requires_grad=True),
-    pytest.param(lambda L: L.Tensor(2, device="cuda"), marks=pytest.mark.xfail(
-        strict=True, reason="Tensor.__new__ (_tensor.py) drops its keyword arguments")),
+    lambda L: L.Tensor(2, device="cuda"),
+    lambda L: L.Tensor(2, dtype=L.int64),
+    lambda L: L.Tensor([1], requires_grad=True),
     lambda L: L.FloatTensor(2, device="cuda"),
 ])
 def test_legacy_constructor_errors(make):
@@ -225,3 +226,46 @@ def test_real_and_imag_of_real_tensors():
     same_error(lambda: tt.ones(2).imag, lambda: torch.ones(2).imag)
     same_error(lambda: tt.imag(tt.ones(2)), lambda: torch.imag(torch.ones(2)))
     same_error(lambda: tt.real(3), lambda: torch.real(3))
+
+
+def test_device_as_a_context_manager_sets_the_default_device():
+    for L in (tt, torch):
+        with L.device("cpu") as d:
+            assert d == L.device("cpu") and L.get_default_device() == d
+            assert L.zeros(1).device == d
+        assert L.get_default_device() == L.device("cpu")
+
+    def zeros_on_cuda(L):
+        with L.device("cuda"):              # tinytensor refuses on entering, torch on use
+            return L.zeros(1)
+    same_error(lambda: zeros_on_cuda(tt), lambda: zeros_on_cuda(torch))
+    assert tt.get_default_device() == tt.device("cpu")
+
+
+CREATION_ON_CUDA = ["zeros(2, device=D)", "ones(2, device=D)", "empty(2, device=D)",
+                    "full((2,), 1.0, device=D)", "arange(3, device=D)", "eye(2, device=D)",
+                    "linspace(0, 1, 3, device=D)", "logspace(0, 1, 3, device=D)",
+                    "tensor([1.0], device=D)", "as_tensor([1.0], device=D)",
+                    "randn(2, device=D)", "rand(2, device=D)", "randperm(3, device=D)",
+                    "randint(0, 3, (2,), device=D)", "zeros_like(L.ones(2), device=D)",
+                    "full_like(L.ones(2), 3, device=D)", "ones(2).new_zeros(2, device=D)",
+                    "ones(2).new_full((2,), 1.0, device=D)", "ones(2).new_tensor([1], device=D)",
+                    "ones(2).to(D)", "ones(2, device=0)", "device(0)",
+                    "scalar_tensor(1.0, device=D)", "tril_indices(3, 3, device=D)",
+                    "zeros(2, device='mps')", "zeros(2, device='xpu')", "device('foo')",
+                    "ones(2).to('mps')", "ones(2).to(device='xla')", "ones(2).to('xpu')"]
+
+
+@pytest.mark.parametrize("call", CREATION_ON_CUDA)
+def test_every_creation_function_refuses_cuda_as_torch(call):
+    same_error(lambda: eval(f"L.{call}", {"L": tt, "D": "cuda"}),
+               lambda: eval(f"L.{call}", {"L": torch, "D": "cuda"}))
+    if "D" in call:
+        assert eval(f"L.{call}", {"L": tt, "D": tt.device("cpu")}).device == tt.device("cpu")
+
+
+def test_devices_compare_as_torch():
+    for L in (tt, torch):
+        assert (L.device("cpu") == "cpu") is False and L.device("cpu") != "cpu"
+        assert L.device("cpu") == L.device("cpu") and L.device("cuda:1") != L.device("cuda")
+        assert {L.device("cpu"): 1}[L.device("cpu")] == 1

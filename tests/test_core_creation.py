@@ -38,7 +38,11 @@ def test_tensor_errors_match_torch(bad):
 
 @pytest.mark.parametrize("data,dtype", [([128], "int8"), ([-129], "int8"), ([256], "uint8"),
                                         ([1e20], "int64"), ([300.5], "uint8"),
-                                        ([2**31], "int32")])
+                                        ([2**31], "int32"), ([-2.0], "uint8"), (-2.0, "uint8"),
+                                        ([-0.9], "uint8"), ([255.5], "uint8"), ([127.5], "int8"),
+                                        ([-256], "uint8"), ([float("nan")], "int64"),
+                                        ([float("inf")], "int32"), ([2**64], "uint8"),
+                                        ([2**1030], "float64")])
 def test_out_of_range_for_explicit_integer_dtype_raises(data, dtype):
     e1, e2 = same_error(lambda: tt.tensor(data, dtype=getattr(tt, dtype)),
                         lambda: torch.tensor(data, dtype=getattr(torch, dtype)))
@@ -47,6 +51,15 @@ def test_out_of_range_for_explicit_integer_dtype_raises(data, dtype):
 
 def test_unsigned_accepts_negatives_by_wrapping_like_torch():
     assert_same(tt.tensor([255, -1], dtype=tt.uint8), torch.tensor([255, -1], dtype=torch.uint8))
+
+
+@pytest.mark.parametrize("data,dtype", [([-255, -0.0], "uint8"), ([2.7, -2.7], "int64"),
+                                        ([1e40, -1e40], "float32"), ([7e4], "float16"),
+                                        ([2**64], "float32"), ([2**70, 1], "float64"),
+                                        ([2**64, -1, 0.5, float("nan")], "bool")])
+def test_in_range_or_float_targets_convert_like_torch(data, dtype):
+    assert_same(tt.tensor(data, dtype=getattr(tt, dtype)),
+                torch.tensor(data, dtype=getattr(torch, dtype)))
 
 
 def test_tensor_from_numpy_and_tensor_copies():

@@ -252,3 +252,10 @@ def test_random_split_matches_torch():
     assert [s.indices for s in ours] == [s.indices for s in theirs]
     with pytest.raises(ValueError, match="Sum of input lengths does not equal"):
         data.random_split(range(10), [3, 3])
+
+
+def test_pin_memory_warns_like_torch_without_an_accelerator():
+    for lib in (tdata, data):
+        with pytest.warns(UserWarning, match="no accelerator is found") as record:
+            batches = list(lib.DataLoader(list(range(4)), batch_size=2, pin_memory=True))
+        assert len(batches) == 2 and len(record) == 1

@@ -145,15 +145,17 @@ def test_conversion_converts_values_and_gradients_as_torch():
         assert isinstance(p, nn.Parameter) and p.requires_grad
 
 
-@pytest.mark.xfail(strict=True, reason="needs an assignable Tensor.data (_tensor.py/.pxi): "
-                   "Module._apply then swaps the memory of the same Parameter")
 def test_conversion_keeps_the_parameter_objects_optimizers_hold():
     for L in (torch, tt):
         model = L.nn.Linear(3, 2)
         params = list(model.parameters())
         opt = L.optim.SGD(model.parameters(), lr=0.1)
+        model(L.ones(1, 3)).sum().backward()
+        grads = [p.grad for p in params]
         model.double()
         assert all(a is b for a, b in zip(params, model.parameters()))
+        assert all(p.grad is g and g.dtype == L.float64 for p, g in zip(params, grads))
+        opt.zero_grad()
         model(L.ones(1, 3, dtype=L.float64)).sum().backward()
         before = params[0].detach().clone()
         opt.step()

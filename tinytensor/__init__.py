@@ -44,7 +44,7 @@ from tinytensor.ops import _registry
 _OPS_MODULES = ["movement", "elementwise", "reduce", "linalg", "indexing", "sorting",
                 "shape", "einsum", "random"]
 _OPS_MODULES += ["pointwise", "special", "statistics", "slicing", "numeric", "predicates",
-                 "windows", "lu", "aliases"]
+                 "windows", "lu", "aliases", "inplace_views"]
 for _name in _OPS_MODULES:
     try:
         _importlib.import_module(f"tinytensor.ops.{_name}")

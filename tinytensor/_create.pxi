@@ -242,6 +242,7 @@ cdef struct fill_state:
     double *floats
     bint is_float
     tt_dtype dtype
+    int target              # the dtype= asked for (its values are range-checked), or -1
 
 
 cdef int fill_rec(object x, int d, int ndim, const int64_t *shape, fill_state *st) except -1:
@@ -260,6 +261,9 @@ cdef int fill_rec(object x, int d, int ndim, const int64_t *shape, fill_state *s
                 st.ints[st.pos] = x.__index__() if not isinstance(x, float) else <int64_t>x
             except OverflowError:
                 raise ValueError("Overflow when unpacking long long") from None
+        if st.target >= 0:
+            check_range(st.floats[st.pos] if st.is_float else <double>st.ints[st.pos],
+                        not hasattr(x, "__index__"), <tt_dtype>st.target)
         st.pos += 1
         return 0
     if not is_sequence(x):
@@ -283,25 +287,23 @@ cdef bint has_float_leaf(object x):
     return isinstance(x, float) or (hasattr(x, "dtype") and getattr(x.dtype, "kind", "") == "f")
 
 
-cdef int check_range(const fill_state *st, int64_t n, tt_dtype target) except -1:
-    """torch refuses integers that do not fit an explicitly requested integer dtype
-    (unsigned types accept -max..max, wrapping negatives as two's complement)."""
-    if tt_dtypes[target].category != TT_CAT_INT:
+cdef int check_range(double f, bint from_float, tt_dtype target) except -1:
+    """torch refuses values that do not fit an explicitly requested integer dtype
+    (unsigned types take integers in -max..max, wrapping negatives as two's complement,
+    but floats only in 0..max)."""
+    if tt_dtypes[target].category != TT_CAT_INT or (target == TT_INT64 and not from_float):
         return 0
     cdef int bits = tt_dtypes[target].itemsize * 8
-    cdef double lo, hi, f
-    cdef int64_t k
+    cdef double lo, hi
     if tt_dtypes[target].is_signed:
         hi = 2.0 ** (bits - 1) - 1
         lo = -(2.0 ** (bits - 1))
     else:
         hi = 2.0 ** bits - 1
-        lo = -hi
-    name = tt_dtypes[target].name.decode()
-    for k in range(n):
-        f = st.floats[k] if st.is_float else <double>st.ints[k]
-        if not (f >= lo and f <= hi) and not (target == TT_INT64 and not st.is_float):
-            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        lo = 0.0 if from_float else -hi     # tensor([-2.0], dtype=uint8) raises
+    if not (f >= lo and f <= hi):
+        name = tt_dtypes[target].name.decode()
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     return 0
 
 
@@ -318,7 +320,10 @@ def tensor_from_data(data, dt=None):
     cdef fill_state st
     st.pos = 0
     st.dtype = default_float if numel == 0 else TT_BOOL
-    st.is_float = has_float_leaf(data)
+    st.target = -1 if dt is None else dtype_code(dt)
+    # a float or bool target reads Python ints as doubles: tensor([2**64], dtype=float32)
+    st.is_float = has_float_leaf(data) or (
+        st.target >= 0 and tt_dtypes[st.target].category != TT_CAT_INT)
     cdef int64_t nbytes = (numel if numel > 0 else 1) * 8
     cdef void *buf = malloc(nbytes)
     if buf == NULL:
@@ -331,8 +336,6 @@ def tensor_from_data(data, dt=None):
     try:
         fill_rec(data, 0, ndim, shape, &st)
         target = st.dtype if dt is None else dtype_code(dt)
-        if dt is not None:
-            check_range(&st, numel, target)
         out = new_empty(target, ndim, shape)
         # view the scratch buffer as a contiguous float64/int64 tensor and cast-copy it
         fake.data = <char *>buf

@@ -207,6 +207,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated torch.range: like arange but including end (float by default)."""
+    _check_device(device)
     if end is None:
         start, end = 0, start
     n = builtins.int(math.floor((end - start) / step)) + 1
@@ -233,7 +234,8 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     """base ** linspace(start, end, steps)."""
     dtype = dtype or _C.get_default_dtype()
     ftype = np.float64 if dtype == _C.float64 else np.float32
-    exps = np.asarray(linspace(start, end, steps, dtype=_C.float64)).astype(np.float64)
+    exps = np.asarray(linspace(start, end, steps, dtype=_C.float64, device=device))
+    exps = exps.astype(np.float64)
     values = np.power(np.float64(base), exps).astype(ftype)
     return _finish(_C.cast(from_numpy(values), dtype), requires_grad)
 
@@ -243,14 +245,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
     m = n if m is None else m
     if n < 0 or m < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
-    t = zeros(n, m, dtype=dtype)
+    t = zeros(n, m, dtype=dtype, device=device)
     k = builtins.min(n, m)
     if k:
         _C.fill_(_C.as_strided(t, (k,), (m + 1,), 0), 1)
     return _finish(t, requires_grad)
-
-
-def _legacy_new(cls, dtype, args):
-    """torch.Tensor(*args) (Tensor.__new__ calls this): see tinytensor/_legacy.py."""
-    from tinytensor._legacy import tensor_new
-    return tensor_new(args, {})

@@ -276,6 +276,16 @@ cdef inline TensorBase view_of(TensorBase base, tt_view *v):
     return t
 
 
+def rebind(TensorBase self, TensorBase source):
+    """Point self at source's storage and view (dtype, shape, strides, offset) in place:
+    self keeps its identity, grad and autograd slots (`t.data = s`, `t.set_(s)`, and the
+    in-place view ops such as `t.unsqueeze_(0)`)."""
+    tt_storage_incref(source.v.storage)     # first: source may share self's storage
+    tt_storage_decref(self.v.storage)
+    self.v = source.v
+    return self
+
+
 cdef TensorBase new_empty(tt_dtype dt, int ndim, const int64_t *shape):
     cdef tt_view v
     check(tt_empty(&v, dt, ndim, shape))

@@ -20,8 +20,8 @@ class Tensor(_C.TensorBase):
 
     def __new__(cls, *args, **kwargs):
         # torch.Tensor(data) / torch.Tensor(*sizes): the legacy float32 constructor
-        from tinytensor._creation import _legacy_new
-        return _legacy_new(cls, _C.float32, args)
+        from tinytensor._legacy import tensor_new
+        return tensor_new(args, kwargs)
 
     def __init__(self, *args, **kwargs):
         pass
@@ -114,7 +114,15 @@ class Tensor(_C.TensorBase):
 
     @data.setter
     def data(self, value):
-        raise NotImplementedError("assigning .data is not supported by tinytensor")
+        # self takes value's memory, keeping its identity: Module.to() converts the very
+        # Parameter objects an optimizer holds (as torch's `param.data = new`)
+        if not isinstance(value, _C.TensorBase):
+            raise TypeError(f"Variable data has to be a tensor, but got "
+                            f"{type(value).__name__}")
+        if self._requires_grad and not value.is_floating_point():
+            raise RuntimeError("data set to a tensor that requires gradients must be "
+                               "floating point or complex dtype")
+        _C.rebind(self, value)
 
     # ---- device compatibility (CPU only) -----------------------------------------------
     @property
@@ -330,23 +338,25 @@ class Tensor(_C.TensorBase):
 
     def new_empty(self, *size, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import empty
-        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kwargs)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import zeros
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kwargs)
 
     def new_ones(self, *size, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import ones
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kwargs)
 
     def new_full(self, size, fill_value, *, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import full
-        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad,
+                    **kwargs)
 
     def new_tensor(self, data, dtype=None, requires_grad=False, **kwargs):
         from tinytensor._creation import tensor
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self.dtype, device=kwargs.get("device"),
+                      requires_grad=requires_grad)
 
 
 def _rebuild_tensor(array, dtype_name, requires_grad):

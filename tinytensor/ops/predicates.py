@@ -54,8 +54,8 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None,
                   requires_grad=False):
     """A 0-d tensor holding s (default float dtype)."""
     from tinytensor import tensor
-    return tensor(float(s) if dtype is None else s,
-                  dtype=dtype or _C.get_default_dtype(), requires_grad=requires_grad)
+    return tensor(float(s) if dtype is None else s, dtype=dtype or _C.get_default_dtype(),
+                  device=device, requires_grad=requires_grad)
 
 
 @method()

@@ -11,6 +11,7 @@ import functools
 import warnings
 
 from tinytensor import _C
+from tinytensor._device import _check_device
 from tinytensor.autograd.function import Function
 from tinytensor._size import Size
 from tinytensor.autograd.inplace import check_inplace
@@ -297,12 +298,14 @@ def _triangle_indices(row, col, offset, dtype, upper):
 @op(method=False)
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """The (2, N) coordinates of the lower triangle of a row x col matrix."""
+    _check_device(device)
     return _triangle_indices(row, col, offset, dtype, False)
 
 
 @op(method=False)
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """The (2, N) coordinates of the upper triangle of a row x col matrix."""
+    _check_device(device)
     return _triangle_indices(row, col, offset, dtype, True)
 
 

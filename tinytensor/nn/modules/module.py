@@ -60,16 +60,6 @@ def _as_tensor(value):
     return None
 
 
-def _assign_data(t, new):
-    """t with new's memory (`t.data = new`), or a new Parameter where tinytensor cannot
-    swap a tensor's memory yet (then optimizers must be made after the conversion)."""
-    try:
-        t.data = new
-        return t
-    except NotImplementedError:
-        return Parameter(new, t.requires_grad) if isinstance(t, Parameter) else new
-
-
 class Module:
     """Base class for all neural network modules (torch.nn.Module)."""
 
@@ -446,22 +436,16 @@ class Module:
         if recurse:
             for module in self.children():
                 module._apply(fn)
-        for key, param in self._parameters.items():
+        for param in self._parameters.values():
             if param is None:
                 continue
             with no_grad():
                 applied = fn(param)
-            if applied is param:
-                continue
-            out = _assign_data(param, applied)
-            if out is not param:
-                self._parameters[key] = out
-            if param.grad is not None:
-                with no_grad():
-                    grad = fn(param.grad)
-                if out is param and _assign_data(param.grad, grad) is param.grad:
-                    continue
-                out.grad = grad
+                grad = None if param.grad is None else fn(param.grad)
+            if applied is not param:
+                param.data = applied
+            if grad is not None and grad is not param.grad:
+                param.grad.data = grad
         for key, buf in self._buffers.items():
             if buf is not None:
                 self._buffers[key] = fn(buf)
@@ -471,7 +455,7 @@ class Module:
         """Convert floating point parameters and buffers to a dtype (the device stays cpu)."""
         from tinytensor._device import _check_device
         dtype = kwargs.pop("dtype", None)
-        _check_device(kwargs.pop("device", None))
+        _check_device(kwargs.pop("device", None), moving=True)
         kwargs.pop("non_blocking", None)
         kwargs.pop("memory_format", None)
         if kwargs:
@@ -483,13 +467,11 @@ class Module:
             elif isinstance(a, _C.TensorBase):
                 dtype = a.dtype
             else:
-                _check_device(a)
+                _check_device(a, moving=True)
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, "
                             f"but got desired dtype={dtype}")
-        if dtype is None:
-            return self
-        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+        return self if dtype is None else self._cast_floats(dtype)
 
     def _cast_floats(self, dtype):
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)

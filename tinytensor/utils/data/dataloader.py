@@ -10,6 +10,7 @@ batches in the same order as torch's worker processes give.
     for xb, yb in loader:
         ...
 """
+import warnings
 from collections import deque
 from itertools import islice
 
@@ -178,6 +179,9 @@ class _LoaderIter:
         # torch draws a base seed for workers on every iter(), workers or not
         kwargs = {} if loader.generator is None else {"generator": loader.generator}
         self._base_seed = tt.empty((), dtype=_C.int64).random_(**kwargs).item()
+        if loader.pin_memory:
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", stacklevel=3)
         self._reset()
 
     def _reset(self):
