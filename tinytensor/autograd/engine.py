@@ -22,6 +22,8 @@ from tinytensor.autograd import anomaly_mode as _anomaly
 from tinytensor.autograd.function import AccumulateGrad, Function, _edge
 from tinytensor.autograd.hooks import run_tensor_hooks
 
+_grad_fits = _C.grad_fits       # g has its input's (shape, dtype): a C loop, no Size built
+
 
 # ---- public entry points -----------------------------------------------------------------
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
@@ -162,16 +164,19 @@ def _graph(roots, targets):
     targets it is a post-order walk: a node is finished after all its next_functions,
     so `leads` is exact."""
     deps = {}
-    seen = set(roots)
     if targets is None:
-        stack = list(seen)
-        while stack:
+        roots = set(roots)
+        stack = list(roots)
+        while stack:        # deps doubles as the set of nodes seen (roots aside)
             for nxt, _ in stack.pop().next_functions:
                 if nxt is not None:
-                    deps[nxt] = deps.get(nxt, 0) + 1
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        stack.append(nxt)
+                    d = deps.get(nxt)
+                    if d is None:
+                        deps[nxt] = 1
+                        if nxt not in roots:
+                            stack.append(nxt)
+                    else:
+                        deps[nxt] = d + 1
         return deps, None
     leads = set()
     seen = set()
@@ -288,8 +293,7 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 continue
             g = out[i]
             if g is not None:
-                shape, dtype = meta[i]
-                if g.dtype is not dtype or g.shape != shape:
+                if not _grad_fits(g, meta[i]):
                     g = _fit_to_input(node, i, g, meta[i])
                 buf = buffers.get(nxt)
                 if buf is None:

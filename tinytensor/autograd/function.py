@@ -31,6 +31,8 @@ from tinytensor.autograd.hooks import RemovableHandle
 
 _next_seq = itertools.count().__next__      # creation order: later nodes run first
 _any_needs_grad = _C.any_needs_grad         # one C loop: apply runs for every op
+_collect_edges = _C.collect_edges
+_set_grad_enabled = _C._set_grad_enabled
 
 
 class Node:
@@ -324,38 +326,16 @@ class Function:
 
 def _record(cls, args, kwargs):
     """Run forward with a real ctx and wire its outputs into the graph."""
-    Tensor = _C.TensorBase
     ctx = cls._node_cls()
     ctx._seq = _next_seq()
-    edges, edge_args, meta = [], [], []
-    numbers = cls.numbers_are_inputs
-    i = 0
-    for a in args:
-        if isinstance(a, Tensor):
-            fn = a._grad_fn             # _edge(a), inlined: this loop runs for every op
-            if fn is not None:
-                if a._base is not None and a.__dict__.get("_view_version", -1) not in (
-                        -1, a._version):
-                    fn = current_grad_fn(a)
-                edges.append((fn, a._output_nr))
-            elif a._requires_grad:
-                edges.append((_accumulator(a), 0))
-            else:
-                edges.append(_NO_EDGE)
-            edge_args.append(i)
-            meta.append((a.shape, a.dtype))
-        elif numbers and isinstance(a, (int, float)):
-            edges.append(_NO_EDGE)
-            edge_args.append(i)
-            meta.append(None)
-        i += 1
-    ctx._nargs = i
+    # the edge of each argument, which arguments own one, their (shape, dtype): one C
+    # loop (Note [recording bookkeeping] in _fast.pxi), decisions left to _edge's rules
+    ctx.next_functions, ctx._edge_args, ctx._input_meta = _collect_edges(
+        args, cls.numbers_are_inputs)
+    ctx._nargs = len(args)
     if _anomaly._enabled:
         ctx._forward_trace = _anomaly.forward_trace()
-    ctx.next_functions = tuple(edges)
-    ctx._edge_args = tuple(edge_args)
-    ctx._input_meta = tuple(meta)
-    prev = _C._set_grad_enabled(False)
+    prev = _set_grad_enabled(False)
     try:
         if cls._separate_setup:
             out = cls.forward(*args, **kwargs)
@@ -363,18 +343,21 @@ def _record(cls, args, kwargs):
         else:
             out = cls.forward(ctx, *args, **kwargs)
     finally:
-        _C._set_grad_enabled(prev)
-    if type(out) is not tuple and isinstance(out, Tensor) and not ctx._dirty \
-            and not ctx._non_differentiable and not _is_in(out, args):
-        # the common case, kept short: one fresh output
-        if out.is_floating_point():
-            out._grad_fn = ctx
-            out._output_nr = 0
-            if out._base is not None:
-                out.__dict__["_view_version"] = out._version
-            if ctx._saved:
-                _detach_saved_outputs(ctx)
-        return out
+        _set_grad_enabled(prev)
+    if type(out) is not tuple and isinstance(out, _C.TensorBase) and not ctx._dirty \
+            and not ctx._non_differentiable:
+        for a in args:
+            if a is out:
+                break
+        else:       # the common case, kept short: one fresh output
+            if out.is_floating_point():
+                out._grad_fn = ctx
+                out._output_nr = 0
+                if out._base is not None:
+                    out.__dict__["_view_version"] = out._version
+                if ctx._saved:
+                    _detach_saved_outputs(ctx)
+            return out
     if isinstance(out, tuple):
         ctx._num_outputs = len(out)
         return tuple(_wire_outputs(ctx, list(out), args))
@@ -493,6 +476,8 @@ class Variable:
             data.requires_grad_(True)
         return data
 
+
+_C.set_edge_helpers(_accumulator, current_grad_fn)
 
 __all__ = ["Function", "Node", "AccumulateGrad", "BackwardNode", "once_differentiable",
            "current_grad_fn", "Variable"]
