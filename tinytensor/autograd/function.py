@@ -111,6 +111,22 @@ _FREED_MESSAGE = (
     "tensors after calling backward.")
 
 
+class _NeedsInputGrad:
+    """ctx.needs_input_grad: one bool per forward argument, does it need a gradient?
+
+    Computed on first use and then kept on the node (a non-data descriptor, so the
+    instance's copy wins): backward formulas read it once per gradient they return."""
+
+    def __get__(self, node, cls=None):
+        if node is None:
+            return self
+        needs = [False] * node._nargs
+        for i, (fn, _) in zip(node._edge_args, node.next_functions):
+            needs[i] = fn is not None
+        needs = node.__dict__["needs_input_grad"] = tuple(needs)
+        return needs
+
+
 class BackwardNode(Node):
     """The ctx of one call of a Function, and its node in the backward graph."""
 
@@ -127,13 +143,7 @@ class BackwardNode(Node):
     _output_meta = ()       # (shape, dtype) per output, to make zeros for unused outputs
 
     # ---- the ctx API of torch.autograd.Function ----------------------------------------
-    @property
-    def needs_input_grad(self):
-        """One bool per forward argument: does it need a gradient? (computed on demand)"""
-        needs = [False] * self._nargs
-        for i, (fn, _) in zip(self._edge_args, self.next_functions):
-            needs[i] = fn is not None
-        return tuple(needs)
+    needs_input_grad = _NeedsInputGrad()
 
     def save_for_backward(self, *tensors):
         versions = []          # the storage version of each, checked when unpacked
@@ -145,7 +155,7 @@ class BackwardNode(Node):
             else:
                 raise TypeError("save_for_backward can only save variables, but argument "
                                 f"{len(versions)} is of type {type(t).__name__}")
-        self._saved = tensors
+        self._saved = tensors       # a tuple (saved_tensors returns it as is)
         self._saved_versions = versions
 
     @property
@@ -155,6 +165,12 @@ class BackwardNode(Node):
             raise RuntimeError(_FREED_MESSAGE)
         versions = self._saved_versions
         outputs = self._saved_outputs
+        if outputs is None:     # the common case: nothing to rebuild, only versions to check
+            for t, v in zip(saved, versions):
+                if t is not None and t._version != v:
+                    break
+            else:
+                return saved
         out = []
         for i, t in enumerate(saved):
             if t is not None:
@@ -215,8 +231,8 @@ class BackwardNode(Node):
                     shape, dtype = self._output_meta[i]
                     grads[i] = _C.fill_(_C.empty(shape, dtype), 0)
         out = self._forward_cls.backward(self, *grads)
-        if not isinstance(out, tuple):
-            out = (out,)
+        if type(out) is not tuple:
+            out = tuple(out) if isinstance(out, tuple) else (out,)
         edge_args = self._edge_args
         nargs = self._nargs
         if len(out) != nargs:
@@ -355,8 +371,10 @@ def _record(cls, args, kwargs):
                 out._output_nr = 0
                 if out._base is not None:
                     out.__dict__["_view_version"] = out._version
-                if ctx._saved:
-                    _detach_saved_outputs(ctx)
+                for t in ctx._saved:    # only out itself can point at ctx here
+                    if t is out:
+                        _detach_saved_outputs(ctx)
+                        break
             return out
     if isinstance(out, tuple):
         ctx._num_outputs = len(out)

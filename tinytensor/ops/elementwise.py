@@ -210,7 +210,8 @@ def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcast and promoted as torch."""
     _check_operand(other, "add")
     _check_alpha(alpha, "add")
-    return _with_out(Add.apply(input, other, alpha=alpha), out, "add")
+    result = Add.apply(input, other, alpha=alpha)
+    return result if out is None else _with_out(result, out, "add")
 
 
 @op()
@@ -218,7 +219,8 @@ def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     _check_operand(other, "sub")
     _check_alpha(alpha, "sub")
-    return _with_out(Sub.apply(input, other, alpha=alpha), out, "sub")
+    result = Sub.apply(input, other, alpha=alpha)
+    return result if out is None else _with_out(result, out, "sub")
 
 
 subtract = op("subtract")(sub)
@@ -233,7 +235,8 @@ def rsub(input, other, *, alpha=1):
 def mul(input, other, *, out=None):
     """input * other, broadcast and promoted as torch."""
     _check_operand(other, "mul")
-    return _with_out(Mul.apply(input, other), out, "mul")
+    result = Mul.apply(input, other)
+    return result if out is None else _with_out(result, out, "mul")
 
 
 multiply = op("multiply")(mul)
@@ -244,7 +247,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     """True division (integers give floats), or 'trunc' / 'floor' rounding."""
     _check_operand(other, "div")
     if rounding_mode is None:
-        return _with_out(Div.apply(input, other), out, "div")
+        result = Div.apply(input, other)
+        return result if out is None else _with_out(result, out, "div")
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
                          f"'floor' but found '{rounding_mode}'")
