@@ -225,9 +225,10 @@ cdef object fast_sum(TensorBase self, tuple args, dict kwargs):
 # Note [recording bookkeeping]: when an op records a node, Function.apply's _record
 # (autograd/function.py) must list, for each argument, the edge its gradient flows to,
 # which arguments own an edge, and each input's (shape, dtype); the engine later checks
-# every gradient against that (shape, dtype).  Those loops are pure bookkeeping -- no
-# autograd decision is made in them -- yet they run once per recorded op and once per
-# edge in backward, so they live here, where they cost C loops instead of Python ones.
+# every gradient against that (shape, dtype); save_for_backward notes each saved tensor's
+# version and saved_tensors compares them; a fresh output gets its _grad_fn.  Those loops
+# are pure bookkeeping -- no autograd decision is made in them -- yet they run once per
+# recorded op and once per edge in backward, so they live here, as C loops.
 # The decisions stay Python: the leaf's AccumulateGrad node and the grad_fn of a view
 # whose base changed in place come from the callbacks function.py registers.
 
@@ -319,3 +320,43 @@ def plain_result_type(a, b):
             type(other) is float and cat == TT_CAT_FLOAT):
         return DTYPES[t.v.dtype]
     return None
+
+
+def saved_versions(tuple tensors):
+    """The storage version of each tensor save_for_backward keeps (0 for None): the
+    versions saved_tensors checks again, to catch an in-place change in between."""
+    cdef list out = []
+    for t in tensors:
+        if t is None:
+            out.append(0)
+        elif isinstance(t, TensorBase):
+            out.append((<TensorBase>t).v.storage.version)
+        else:
+            raise TypeError("save_for_backward can only save variables, but argument "
+                            f"{len(out)} is of type {type(t).__name__}")
+    return out
+
+
+def saved_unchanged(tuple saved, versions):
+    """True when no saved tensor's storage was written since save_for_backward."""
+    cdef Py_ssize_t i
+    for i in range(len(saved)):
+        t = saved[i]
+        if t is not None and (<TensorBase>t).v.storage.version != <int64_t>versions[i]:
+            return False
+    return True
+
+
+def wire_fresh_output(ctx, TensorBase out, tuple args):
+    """The common end of recording: out, one tensor the forward made (not one of args),
+    becomes output 0 of node ctx when floating (integer outputs never require grad).
+    Returns False when out is one of args (the caller's general path decides)."""
+    for a in args:
+        if a is out:
+            return False
+    if tt_dtypes[out.v.dtype].category == TT_CAT_FLOAT:
+        out._grad_fn = ctx
+        out._output_nr = 0
+        if out._base is not None:   # Note [graph without cycles]'s view bookkeeping
+            out.__dict__["_view_version"] = out.v.storage.version
+    return True

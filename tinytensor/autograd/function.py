@@ -33,6 +33,7 @@ _next_seq = itertools.count().__next__      # creation order: later nodes run fi
 _any_needs_grad = _C.any_needs_grad         # one C loop: apply runs for every op
 _collect_edges = _C.collect_edges
 _set_grad_enabled = _C._set_grad_enabled
+_wire_fresh_output = _C.wire_fresh_output
 
 
 class Node:
@@ -146,17 +147,10 @@ class BackwardNode(Node):
     needs_input_grad = _NeedsInputGrad()
 
     def save_for_backward(self, *tensors):
-        versions = []          # the storage version of each, checked when unpacked
-        for t in tensors:
-            if t is None:
-                versions.append(0)
-            elif isinstance(t, _C.TensorBase):
-                versions.append(t._version)
-            else:
-                raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{len(versions)} is of type {type(t).__name__}")
+        # the storage version of each (0 for None), checked when unpacked; a C loop
+        # (Note [recording bookkeeping]) that raises TypeError for a non-tensor
+        self._saved_versions = _C.saved_versions(tensors)
         self._saved = tensors       # a tuple (saved_tensors returns it as is)
-        self._saved_versions = versions
 
     @property
     def saved_tensors(self):
@@ -165,12 +159,8 @@ class BackwardNode(Node):
             raise RuntimeError(_FREED_MESSAGE)
         versions = self._saved_versions
         outputs = self._saved_outputs
-        if outputs is None:     # the common case: nothing to rebuild, only versions to check
-            for t, v in zip(saved, versions):
-                if t is not None and t._version != v:
-                    break
-            else:
-                return saved
+        if outputs is None and _C.saved_unchanged(saved, versions):
+            return saved        # the common case: nothing to rebuild, nothing modified
         out = []
         for i, t in enumerate(saved):
             if t is not None:
@@ -361,21 +351,12 @@ def _record(cls, args, kwargs):
     finally:
         _set_grad_enabled(prev)
     if type(out) is not tuple and isinstance(out, _C.TensorBase) and not ctx._dirty \
-            and not ctx._non_differentiable:
-        for a in args:
-            if a is out:
+            and not ctx._non_differentiable and _wire_fresh_output(ctx, out, args):
+        for t in ctx._saved:    # the common case, one new output: only it can be saved
+            if t is out:
+                _detach_saved_outputs(ctx)
                 break
-        else:       # the common case, kept short: one fresh output
-            if out.is_floating_point():
-                out._grad_fn = ctx
-                out._output_nr = 0
-                if out._base is not None:
-                    out.__dict__["_view_version"] = out._version
-                for t in ctx._saved:    # only out itself can point at ctx here
-                    if t is out:
-                        _detach_saved_outputs(ctx)
-                        break
-            return out
+        return out
     if isinstance(out, tuple):
         ctx._num_outputs = len(out)
         return tuple(_wire_outputs(ctx, list(out), args))
