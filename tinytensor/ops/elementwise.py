@@ -16,6 +16,7 @@ from tinytensor.ops.promotion import result_type, float_result_type, can_cast
 
 Tensor = _C.TensorBase
 _NUMBER = (builtins.int, builtins.float, builtins.bool)
+_OPERAND = (Tensor,) + _NUMBER     # built once: the operators test it on every call
 
 
 def _check_alpha(alpha, name):
@@ -58,7 +59,7 @@ def _check_other_tensor(x, name):
 
 
 def _check_operand(x, name):
-    if not isinstance(x, (Tensor,) + _NUMBER):
+    if not isinstance(x, _OPERAND):
         raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not "
                         f"{type(x).__name__}")
 
@@ -929,7 +930,7 @@ for _name in ["exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "cl
 # ---- Python operators ----------------------------------------------------------------------
 def _binary_dunder(fn, reflected=False):
     def dunder(self, other):
-        if not isinstance(other, (Tensor,) + _NUMBER):
+        if not isinstance(other, _OPERAND):
             return NotImplemented
         return fn(other, self) if reflected and isinstance(other, Tensor) else fn(self, other)
     return dunder
@@ -951,14 +952,14 @@ for _dname, _fn in OPERATORS.items():
 
 @method("__rsub__")
 def _rsub(self, other):
-    if not isinstance(other, _NUMBER + (Tensor,)):
+    if not isinstance(other, _OPERAND):
         return NotImplemented
     return Rsub.apply(self, other)
 
 
 @method("__rtruediv__")
 def _rtruediv(self, other):
-    if not isinstance(other, _NUMBER + (Tensor,)):
+    if not isinstance(other, _OPERAND):
         return NotImplemented
     return mul(reciprocal(self), other) if isinstance(other, _NUMBER) else div(other, self)  # noqa: F821
 
