@@ -219,3 +219,144 @@ cdef object fast_sum(TensorBase self, tuple args, dict kwargs):
     cdef tt_view out
     check(tt_view_reshape(&out, &r.v, 0, ones))
     return view_of(r, &out)
+
+
+# ---- autograd bookkeeping --------------------------------------------------------------
+# Note [recording bookkeeping]: when an op records a node, Function.apply's _record
+# (autograd/function.py) must list, for each argument, the edge its gradient flows to,
+# which arguments own an edge, and each input's (shape, dtype); the engine later checks
+# every gradient against that (shape, dtype); save_for_backward notes each saved tensor's
+# version and saved_tensors compares them; a fresh output gets its _grad_fn.  Those loops
+# are pure bookkeeping -- no autograd decision is made in them -- yet they run once per
+# recorded op and once per edge in backward, so they live here, as C loops.
+# The decisions stay Python: the leaf's AccumulateGrad node and the grad_fn of a view
+# whose base changed in place come from the callbacks function.py registers.
+
+cdef object ACCUMULATOR = None      # function._accumulator(leaf) -> its AccumulateGrad
+cdef object CURRENT_GRAD_FN = None  # function.current_grad_fn(view) -> its grad_fn
+cdef tuple NO_EDGE = (None, 0)
+cdef tuple ALL_ARGS = tuple([tuple(range(n)) for n in range(9)])  # edge_args when all own one
+
+
+def set_edge_helpers(accumulator, current_grad_fn):
+    """Give collect_edges the Python functions that make leaf and view edges."""
+    global ACCUMULATOR, CURRENT_GRAD_FN
+    ACCUMULATOR, CURRENT_GRAD_FN = accumulator, current_grad_fn
+
+
+cdef inline tuple shape_tuple(const tt_view *v):
+    cdef tuple t = PyTuple_New(v.ndim)
+    cdef int i
+    cdef object x       # an object: PyTuple_SET_ITEM takes over the reference we add
+    for i in range(v.ndim):
+        x = v.shape[i]
+        Py_INCREF(x)
+        PyTuple_SET_ITEM(t, i, x)
+    return t
+
+
+def collect_edges(tuple args, bint numbers_are_inputs):
+    """(next_functions, edge_args, input_meta) of a node whose forward gets args: one
+    edge (node, output_nr) or (None, 0) per tensor argument (and per number when numbers
+    are inputs), the argument index of each, and each tensor's (shape, dtype)."""
+    cdef list edges = [], idx = [], meta = []
+    cdef Py_ssize_t i, n = len(args)
+    cdef TensorBase t
+    cdef bint all_args = True
+    for i in range(n):
+        a = args[i]
+        if isinstance(a, TensorBase):
+            t = <TensorBase>a
+            fn = t._grad_fn
+            if fn is not None:
+                if t._base is not None:
+                    fn = CURRENT_GRAD_FN(t)
+                edges.append((fn, t._output_nr))
+            elif t._requires_grad:
+                edges.append((ACCUMULATOR(t), 0))
+            else:
+                edges.append(NO_EDGE)
+            meta.append((shape_tuple(&t.v), DTYPES[t.v.dtype]))
+        elif numbers_are_inputs and isinstance(a, (int, float)):
+            edges.append(NO_EDGE)
+            meta.append(None)
+        else:
+            all_args = False
+            continue
+        idx.append(i)
+    edge_args = ALL_ARGS[n] if all_args and n < 9 else tuple(idx)
+    return tuple(edges), edge_args, tuple(meta)
+
+
+def grad_fits(TensorBase g, tuple meta):
+    """True when gradient g already has meta's (shape, dtype): the engine's common case."""
+    shape, dt = meta
+    if DTYPES[g.v.dtype] is not dt or len(shape) != g.v.ndim:
+        return False
+    cdef int i
+    for i in range(g.v.ndim):
+        if shape[i] != g.v.shape[i]:
+            return False
+    return True
+
+
+def plain_result_type(a, b):
+    """result_type(a, b) when it is plainly one tensor's dtype, else None (the Python
+    rules decide): two tensors of one dtype, or a tensor and a number of a category no
+    higher than its own (torch's weak scalars: float32_t * 2.5 stays float32)."""
+    cdef TensorBase t
+    if isinstance(a, TensorBase):
+        t = <TensorBase>a
+        if isinstance(b, TensorBase):
+            return DTYPES[t.v.dtype] if (<TensorBase>b).v.dtype == t.v.dtype else None
+        other = b
+    elif isinstance(b, TensorBase):
+        t = <TensorBase>b
+        other = a
+    else:
+        return None
+    cdef int cat = tt_dtypes[t.v.dtype].category
+    if type(other) is bool or (type(other) is int and cat != TT_CAT_BOOL) or (
+            type(other) is float and cat == TT_CAT_FLOAT):
+        return DTYPES[t.v.dtype]
+    return None
+
+
+def saved_versions(tuple tensors):
+    """The storage version of each tensor save_for_backward keeps (0 for None): the
+    versions saved_tensors checks again, to catch an in-place change in between."""
+    cdef list out = []
+    for t in tensors:
+        if t is None:
+            out.append(0)
+        elif isinstance(t, TensorBase):
+            out.append((<TensorBase>t).v.storage.version)
+        else:
+            raise TypeError("save_for_backward can only save variables, but argument "
+                            f"{len(out)} is of type {type(t).__name__}")
+    return out
+
+
+def saved_unchanged(tuple saved, versions):
+    """True when no saved tensor's storage was written since save_for_backward."""
+    cdef Py_ssize_t i
+    for i in range(len(saved)):
+        t = saved[i]
+        if t is not None and (<TensorBase>t).v.storage.version != <int64_t>versions[i]:
+            return False
+    return True
+
+
+def wire_fresh_output(ctx, TensorBase out, tuple args):
+    """The common end of recording: out, one tensor the forward made (not one of args),
+    becomes output 0 of node ctx when floating (integer outputs never require grad).
+    Returns False when out is one of args (the caller's general path decides)."""
+    for a in args:
+        if a is out:
+            return False
+    if tt_dtypes[out.v.dtype].category == TT_CAT_FLOAT:
+        out._grad_fn = ctx
+        out._output_nr = 0
+        if out._base is not None:   # Note [graph without cycles]'s view bookkeeping
+            out.__dict__["_view_version"] = out.v.storage.version
+    return True

@@ -22,6 +22,8 @@ from tinytensor.autograd import anomaly_mode as _anomaly
 from tinytensor.autograd.function import AccumulateGrad, Function, _edge
 from tinytensor.autograd.hooks import run_tensor_hooks
 
+_grad_fits = _C.grad_fits       # g has its input's (shape, dtype): a C loop, no Size built
+
 
 # ---- public entry points -----------------------------------------------------------------
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
@@ -107,14 +109,14 @@ def _make_grads(outputs, grads):
         if not isinstance(t, _C.TensorBase):
             raise TypeError(f"backward/grad expects Tensors, got {type(t).__name__}")
         if g is None:
-            if t.requires_grad:
+            if t._requires_grad or t._grad_fn is not None:     # t.requires_grad
                 if t.numel() != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar "
                                        "outputs")
                 if not t.is_floating_point():
                     raise RuntimeError("grad can be implicitly created only for real scalar "
                                        f"outputs but got {t.dtype}")
-                g = _C.fill_(_C.empty(t.shape, t.dtype), 1)
+                g = _C.fill_(_C.empty(t.shape if t.dim() else (), t.dtype), 1)
         elif not isinstance(g, _C.TensorBase):
             raise TypeError("gradients can be either Tensors or None, but got "
                             f"{type(g).__name__}")
@@ -162,16 +164,19 @@ def _graph(roots, targets):
     targets it is a post-order walk: a node is finished after all its next_functions,
     so `leads` is exact."""
     deps = {}
-    seen = set(roots)
     if targets is None:
-        stack = list(seen)
-        while stack:
+        roots = set(roots)
+        stack = list(roots)
+        while stack:        # deps doubles as the set of nodes seen (roots aside)
             for nxt, _ in stack.pop().next_functions:
                 if nxt is not None:
-                    deps[nxt] = deps.get(nxt, 0) + 1
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        stack.append(nxt)
+                    d = deps.get(nxt)
+                    if d is None:
+                        deps[nxt] = 1
+                        if nxt not in roots:
+                            stack.append(nxt)
+                    else:
+                        deps[nxt] = d + 1
         return deps, None
     leads = set()
     seen = set()
@@ -233,25 +238,12 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
         if deps.get(node, 0) == 0:
             tick += 1
             heapq.heappush(ready, (-node._seq, tick, node))
-
+    heappush, heappop = heapq.heappush, heapq.heappop
     while ready:
-        node = heapq.heappop(ready)[2]
+        node = heappop(ready)[2]
         grads = buffers.pop(node)
         if type(node) is AccumulateGrad:
-            var = node.variable
-            g = grads[0]
-            if g is not None and var._hooks:
-                g = run_tensor_hooks(var._hooks, g)
-            if captures is not None:
-                for _, k in captures.get(node, ()):
-                    captured[k] = g
-                continue
-            if node._has_hooks:
-                (g,) = _run_pre_hooks(node, [g])
-            if g is not None:
-                accumulate_grad(var, g, create_graph)
-            if node._has_hooks:
-                _run_post_hooks(node, [], [g])      # a leaf has no grad_inputs
+            _run_leaf(node, grads[0], create_graph, captures, captured)
             continue
         hooked = node._has_hooks
         if hooked:
@@ -288,8 +280,7 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
                 continue
             g = out[i]
             if g is not None:
-                shape, dtype = meta[i]
-                if g.dtype is not dtype or g.shape != shape:
+                if not _grad_fits(g, meta[i]):
                     g = _fit_to_input(node, i, g, meta[i])
                 buf = buffers.get(nxt)
                 if buf is None:
@@ -302,11 +293,34 @@ def _execute(roots, root_grads, keep_graph, create_graph, captures, n_inputs):
             d = deps[nxt] - 1
             deps[nxt] = d
             if d == 0:
+                if type(nxt) is AccumulateGrad:
+                    # a leaf runs first of all ready nodes (its _seq is the largest), and
+                    # ready leaves in the order they became ready: so run it right now
+                    buf = buffers.pop(nxt, None)
+                    _run_leaf(nxt, buf and buf[0], create_graph, captures, captured)
+                    continue
                 if nxt not in buffers:
                     buffers[nxt] = [None] * nxt._num_outputs
                 tick += 1
-                heapq.heappush(ready, (-nxt._seq, tick, nxt))
+                heappush(ready, (-nxt._seq, tick, nxt))
     return captured
+
+
+def _run_leaf(node, g, create_graph, captures, captured):
+    """An AccumulateGrad node: the leaf's hooks, then g into its .grad (or captured)."""
+    var = node.variable
+    if g is not None and var._hooks:
+        g = run_tensor_hooks(var._hooks, g)
+    if captures is not None:
+        for _, k in captures.get(node, ()):
+            captured[k] = g
+        return
+    if node._has_hooks:
+        (g,) = _run_pre_hooks(node, [g])
+    if g is not None:
+        accumulate_grad(var, g, create_graph)
+    if node._has_hooks:
+        _run_post_hooks(node, [], [g])      # a leaf has no grad_inputs
 
 
 def _checked_backward(node, grads):

@@ -31,6 +31,9 @@ from tinytensor.autograd.hooks import RemovableHandle
 
 _next_seq = itertools.count().__next__      # creation order: later nodes run first
 _any_needs_grad = _C.any_needs_grad         # one C loop: apply runs for every op
+_collect_edges = _C.collect_edges
+_set_grad_enabled = _C._set_grad_enabled
+_wire_fresh_output = _C.wire_fresh_output
 
 
 class Node:
@@ -109,6 +112,22 @@ _FREED_MESSAGE = (
     "tensors after calling backward.")
 
 
+class _NeedsInputGrad:
+    """ctx.needs_input_grad: one bool per forward argument, does it need a gradient?
+
+    Computed on first use and then kept on the node (a non-data descriptor, so the
+    instance's copy wins): backward formulas read it once per gradient they return."""
+
+    def __get__(self, node, cls=None):
+        if node is None:
+            return self
+        needs = [False] * node._nargs
+        for i, (fn, _) in zip(node._edge_args, node.next_functions):
+            needs[i] = fn is not None
+        needs = node.__dict__["needs_input_grad"] = tuple(needs)
+        return needs
+
+
 class BackwardNode(Node):
     """The ctx of one call of a Function, and its node in the backward graph."""
 
@@ -125,26 +144,13 @@ class BackwardNode(Node):
     _output_meta = ()       # (shape, dtype) per output, to make zeros for unused outputs
 
     # ---- the ctx API of torch.autograd.Function ----------------------------------------
-    @property
-    def needs_input_grad(self):
-        """One bool per forward argument: does it need a gradient? (computed on demand)"""
-        needs = [False] * self._nargs
-        for i, (fn, _) in zip(self._edge_args, self.next_functions):
-            needs[i] = fn is not None
-        return tuple(needs)
+    needs_input_grad = _NeedsInputGrad()
 
     def save_for_backward(self, *tensors):
-        versions = []          # the storage version of each, checked when unpacked
-        for t in tensors:
-            if t is None:
-                versions.append(0)
-            elif isinstance(t, _C.TensorBase):
-                versions.append(t._version)
-            else:
-                raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{len(versions)} is of type {type(t).__name__}")
-        self._saved = tensors
-        self._saved_versions = versions
+        # the storage version of each (0 for None), checked when unpacked; a C loop
+        # (Note [recording bookkeeping]) that raises TypeError for a non-tensor
+        self._saved_versions = _C.saved_versions(tensors)
+        self._saved = tensors       # a tuple (saved_tensors returns it as is)
 
     @property
     def saved_tensors(self):
@@ -153,6 +159,8 @@ class BackwardNode(Node):
             raise RuntimeError(_FREED_MESSAGE)
         versions = self._saved_versions
         outputs = self._saved_outputs
+        if outputs is None and _C.saved_unchanged(saved, versions):
+            return saved        # the common case: nothing to rebuild, nothing modified
         out = []
         for i, t in enumerate(saved):
             if t is not None:
@@ -213,8 +221,8 @@ class BackwardNode(Node):
                     shape, dtype = self._output_meta[i]
                     grads[i] = _C.fill_(_C.empty(shape, dtype), 0)
         out = self._forward_cls.backward(self, *grads)
-        if not isinstance(out, tuple):
-            out = (out,)
+        if type(out) is not tuple:
+            out = tuple(out) if isinstance(out, tuple) else (out,)
         edge_args = self._edge_args
         nargs = self._nargs
         if len(out) != nargs:
@@ -324,38 +332,16 @@ class Function:
 
 def _record(cls, args, kwargs):
     """Run forward with a real ctx and wire its outputs into the graph."""
-    Tensor = _C.TensorBase
     ctx = cls._node_cls()
     ctx._seq = _next_seq()
-    edges, edge_args, meta = [], [], []
-    numbers = cls.numbers_are_inputs
-    i = 0
-    for a in args:
-        if isinstance(a, Tensor):
-            fn = a._grad_fn             # _edge(a), inlined: this loop runs for every op
-            if fn is not None:
-                if a._base is not None and a.__dict__.get("_view_version", -1) not in (
-                        -1, a._version):
-                    fn = current_grad_fn(a)
-                edges.append((fn, a._output_nr))
-            elif a._requires_grad:
-                edges.append((_accumulator(a), 0))
-            else:
-                edges.append(_NO_EDGE)
-            edge_args.append(i)
-            meta.append((a.shape, a.dtype))
-        elif numbers and isinstance(a, (int, float)):
-            edges.append(_NO_EDGE)
-            edge_args.append(i)
-            meta.append(None)
-        i += 1
-    ctx._nargs = i
+    # the edge of each argument, which arguments own one, their (shape, dtype): one C
+    # loop (Note [recording bookkeeping] in _fast.pxi), decisions left to _edge's rules
+    ctx.next_functions, ctx._edge_args, ctx._input_meta = _collect_edges(
+        args, cls.numbers_are_inputs)
+    ctx._nargs = len(args)
     if _anomaly._enabled:
         ctx._forward_trace = _anomaly.forward_trace()
-    ctx.next_functions = tuple(edges)
-    ctx._edge_args = tuple(edge_args)
-    ctx._input_meta = tuple(meta)
-    prev = _C._set_grad_enabled(False)
+    prev = _set_grad_enabled(False)
     try:
         if cls._separate_setup:
             out = cls.forward(*args, **kwargs)
@@ -363,17 +349,13 @@ def _record(cls, args, kwargs):
         else:
             out = cls.forward(ctx, *args, **kwargs)
     finally:
-        _C._set_grad_enabled(prev)
-    if type(out) is not tuple and isinstance(out, Tensor) and not ctx._dirty \
-            and not ctx._non_differentiable and not _is_in(out, args):
-        # the common case, kept short: one fresh output
-        if out.is_floating_point():
-            out._grad_fn = ctx
-            out._output_nr = 0
-            if out._base is not None:
-                out.__dict__["_view_version"] = out._version
-            if ctx._saved:
+        _set_grad_enabled(prev)
+    if type(out) is not tuple and isinstance(out, _C.TensorBase) and not ctx._dirty \
+            and not ctx._non_differentiable and _wire_fresh_output(ctx, out, args):
+        for t in ctx._saved:    # the common case, one new output: only it can be saved
+            if t is out:
                 _detach_saved_outputs(ctx)
+                break
         return out
     if isinstance(out, tuple):
         ctx._num_outputs = len(out)
@@ -493,6 +475,8 @@ class Variable:
             data.requires_grad_(True)
         return data
 
+
+_C.set_edge_helpers(_accumulator, current_grad_fn)
 
 __all__ = ["Function", "Node", "AccumulateGrad", "BackwardNode", "once_differentiable",
            "current_grad_fn", "Variable"]

@@ -16,6 +16,7 @@ from tinytensor.ops.promotion import result_type, float_result_type, can_cast
 
 Tensor = _C.TensorBase
 _NUMBER = (builtins.int, builtins.float, builtins.bool)
+_OPERAND = (Tensor,) + _NUMBER     # built once: the operators test it on every call
 
 
 def _check_alpha(alpha, name):
@@ -58,7 +59,7 @@ def _check_other_tensor(x, name):
 
 
 def _check_operand(x, name):
-    if not isinstance(x, (Tensor,) + _NUMBER):
+    if not isinstance(x, _OPERAND):
         raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not "
                         f"{type(x).__name__}")
 
@@ -216,7 +217,8 @@ def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcast and promoted as torch."""
     _check_operand(other, "add")
     _check_alpha(alpha, "add")
-    return _with_out(Add.apply(input, other, alpha=alpha), out, "add")
+    result = Add.apply(input, other, alpha=alpha)
+    return result if out is None else _with_out(result, out, "add")
 
 
 @op()
@@ -224,7 +226,8 @@ def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     _check_operand(other, "sub")
     _check_alpha(alpha, "sub")
-    return _with_out(Sub.apply(input, other, alpha=alpha), out, "sub")
+    result = Sub.apply(input, other, alpha=alpha)
+    return result if out is None else _with_out(result, out, "sub")
 
 
 subtract = op("subtract")(sub)
@@ -239,7 +242,8 @@ def rsub(input, other, *, alpha=1):
 def mul(input, other, *, out=None):
     """input * other, broadcast and promoted as torch."""
     _check_operand(other, "mul")
-    return _with_out(Mul.apply(input, other), out, "mul")
+    result = Mul.apply(input, other)
+    return result if out is None else _with_out(result, out, "mul")
 
 
 multiply = op("multiply")(mul)
@@ -250,7 +254,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     """True division (integers give floats), or 'trunc' / 'floor' rounding."""
     _check_operand(other, "div")
     if rounding_mode is None:
-        return _with_out(Div.apply(input, other), out, "div")
+        result = Div.apply(input, other)
+        return result if out is None else _with_out(result, out, "div")
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
                          f"'floor' but found '{rounding_mode}'")
@@ -1083,7 +1088,7 @@ for _name in ["exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "cl
 # ---- Python operators ----------------------------------------------------------------------
 def _binary_dunder(fn, reflected=False):
     def dunder(self, other):
-        if not isinstance(other, (Tensor,) + _NUMBER):
+        if not isinstance(other, _OPERAND):
             return NotImplemented
         return fn(other, self) if reflected and isinstance(other, Tensor) else fn(self, other)
     return dunder
@@ -1105,14 +1110,14 @@ for _dname, _fn in OPERATORS.items():
 
 @method("__rsub__")
 def _rsub(self, other):
-    if not isinstance(other, _NUMBER + (Tensor,)):
+    if not isinstance(other, _OPERAND):
         return NotImplemented
     return Rsub.apply(self, other)
 
 
 @method("__rtruediv__")
 def _rtruediv(self, other):
-    if not isinstance(other, _NUMBER + (Tensor,)):
+    if not isinstance(other, _OPERAND):
         return NotImplemented
     return mul(reciprocal(self), other) if isinstance(other, _NUMBER) else div(other, self)  # noqa: F821
 

@@ -26,12 +26,19 @@ def _combine(higher, lower):
     return higher
 
 
+_plain_result_type = _C.plain_result_type
+
+
 def _promote(a, b):
     return b if a is None else _C.promote_types(a, b)
 
 
 def result_type(*args):
     """The dtype an elementwise op on these tensors and numbers computes in."""
+    if len(args) == 2:      # most ops: settled by one C test when nothing is promoted
+        dt = _plain_result_type(args[0], args[1])
+        if dt is not None:
+            return dt
     dim = zero = wrapped = None
     for x in args:
         if isinstance(x, _C.TensorBase):

@@ -58,6 +58,11 @@ def _step_tensor(value=0.0):
     return tensor(float(value), dtype=_scalar_dtype())
 
 
+def _grad_of(p):
+    """p.grad, read directly for a leaf (the property only adds the non-leaf warning)."""
+    return p._grad if p._grad_fn is None else p.grad
+
+
 def _value(x):
     """A Python number for a 0-d tensor (a step count, an lr given as a tensor), else x."""
     return x.item() if isinstance(x, _C.TensorBase) else x
@@ -158,15 +163,17 @@ class Optimizer:
         negates the gradient under maximize and calls _update (each optimizer's math)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            maximize = group["maximize"]
             for p in group["params"]:
-                if p.grad is None:
+                grad = _grad_of(p)
+                if grad is None:
                     continue
                 state = self.state[p]
                 if not state:
                     state["step"] = _step_tensor()
                     state.update(self._new_state(p, group))
                 state["step"].add_(1)
-                self._update(p, -p.grad if group["maximize"] else p.grad, state, group)
+                self._update(p, -grad if maximize else grad, state, group)
         return loss
 
     def _new_state(self, p, group):
@@ -293,9 +300,9 @@ class Optimizer:
         """Reset the gradients of all optimized tensors (to None by default)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
+                if _grad_of(p) is not None:
                     if set_to_none:
-                        p.grad = None
+                        p._grad = None
                     else:
                         if p.grad.grad_fn is not None:
                             p.grad.detach_()
@@ -363,9 +370,10 @@ class Optimizer:
         """The parameters of group that have a gradient, and those gradients."""
         params, grads = [], []
         for p in group["params"]:
-            if p.grad is not None:
+            g = _grad_of(p)
+            if g is not None:
                 params.append(p)
-                grads.append(p.grad)
+                grads.append(g)
         return params, grads
 
 

@@ -49,8 +49,9 @@ class SGD(Optimizer):
             params, grads = self._params_with_grad(group)
             lr, momentum = _value(group["lr"]), group["momentum"]
             weight_decay, dampening = group["weight_decay"], group["dampening"]
+            maximize, nesterov = group["maximize"], group["nesterov"]
             for p, grad in zip(params, grads):
-                if group["maximize"]:
+                if maximize:
                     grad = -grad
                 if weight_decay != 0:
                     grad = grad.add(p, alpha=weight_decay)
@@ -61,6 +62,6 @@ class SGD(Optimizer):
                         buf = state["momentum_buffer"] = grad.detach().clone()
                     else:
                         buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                    grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
+                    grad = grad.add(buf, alpha=momentum) if nesterov else buf
                 p.add_(grad, alpha=-lr)
         return loss
