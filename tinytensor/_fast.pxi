@@ -196,29 +196,28 @@ cdef object fast_getitem(TensorBase self, object index):
 
 cdef object fast_sum(TensorBase self, tuple args, dict kwargs):
     """t.sum() of a floating tensor: the steps of reduce("sum", t) with no Python call
-    between them (a keepdim result, then its 0-d view, as drop_dims makes)."""
+    between them.  The kernel writes through a keepdim view (a C struct on the stack) of
+    the 0-d result, so one object is made and the result is no view (as torch)."""
     if args or kwargs or needs_grad(self) or tt_dtypes[self.v.dtype].category != TT_CAT_FLOAT:
         return SLOW["sum"](self, *args, **kwargs)
     cdef int64_t ones[TT_MAX_DIMS]
     cdef int i
     for i in range(self.v.ndim):
         ones[i] = 1
-    cdef TensorBase r = new_empty(self.v.dtype, self.v.ndim, ones)
+    cdef TensorBase r = new_empty(self.v.dtype, 0, ones)
+    cdef tt_view keep
+    check(tt_view_reshape(&keep, &r.v, self.v.ndim, ones))
     cdef tt_reduce_args rargs
     rargs.p = 2.0
     rargs.correction = 1.0
     cdef tt_status s
     if tt_view_numel(&self.v) >= NOGIL_NUMEL:
         with nogil:
-            s = tt_reduce(&r.v, &self.v, TT_RED_SUM, &rargs)
+            s = tt_reduce(&keep, &self.v, TT_RED_SUM, &rargs)
     else:
-        s = tt_reduce(&r.v, &self.v, TT_RED_SUM, &rargs)
+        s = tt_reduce(&keep, &self.v, TT_RED_SUM, &rargs)
     check_kernel(s)
-    if self.v.ndim == 0:
-        return r
-    cdef tt_view out
-    check(tt_view_reshape(&out, &r.v, 0, ones))
-    return view_of(r, &out)
+    return r
 
 
 # ---- autograd bookkeeping --------------------------------------------------------------
