@@ -8,7 +8,8 @@
     opt = torch.optim.NAdam(model.parameters(), lr=2e-3)
 """
 from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _check_nonneg,
-                                        _step_tensor, _value, _weight_decayed, _zeros_like)
+                                        _hyper, _step_tensor, _value, _weight_decayed,
+                                        _zeros_like)
 
 __all__ = ["NAdam"]
 
@@ -32,7 +33,7 @@ class NAdam(Optimizer):
 
     def _update(self, p, grad, state, group):
         beta1, beta2 = group["betas"]
-        lr, eps = _value(group["lr"]), group["eps"]
+        lr, eps = _hyper(group["lr"]), group["eps"]
         decay = group["momentum_decay"]
         step = _value(state["step"])
         bias_correction2 = 1 - beta2 ** step
@@ -48,5 +49,5 @@ class NAdam(Optimizer):
         denom = exp_avg_sq.div(bias_correction2).sqrt()
         mu_product_next = mu_product * mu_next
         denom.add_(eps)
-        p.addcdiv_(grad, denom, value=(-lr * (1.0 - mu) / (1.0 - mu_product)))
-        p.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))
+        p.addcdiv_(grad, denom, value=_value(-lr * (1.0 - mu) / (1.0 - mu_product)))
+        p.addcdiv_(exp_avg, denom, value=_value((-lr * mu_next) / (1.0 - mu_product_next)))

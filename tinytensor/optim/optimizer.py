@@ -63,6 +63,12 @@ def _value(x):
     return x.item() if isinstance(x, _C.TensorBase) else x
 
 
+def _hyper(x):
+    """lr or a beta as torch keeps it: a 0-d tensor if given as a tensor (so step sizes are
+    computed in its dtype, e.g. float32), else the number; `_value` it where it is used."""
+    return x.reshape(()) if isinstance(x, _C.TensorBase) and x.dim() != 0 else x
+
+
 def _as_tensor(value):
     """A tinytensor tensor for a torch (or other DLPack) tensor; None if not a tensor."""
     if isinstance(value, _C.TensorBase):
@@ -385,7 +391,7 @@ def _weight_decayed(p, grad, group, lr):
     if wd == 0:
         return grad
     if group.get("decoupled_weight_decay", False):
-        p.mul_(1 - lr * wd)
+        p.mul_(_value(1 - lr * wd))
         return grad
     return grad.add(p, alpha=wd)
 
@@ -415,3 +421,19 @@ def _check_adam_args(lr, eps, betas, weight_decay):
     _check_nonneg("epsilon", eps)
     _check_betas(betas)
     _check_nonneg("weight_decay", weight_decay)
+
+
+def _check_fused(defaults):
+    """torch's constructor errors for fused=True (fused itself runs the same math on CPU)."""
+    if defaults["fused"]:
+        if defaults["differentiable"]:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if defaults["foreach"]:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+def _check_capturable(group):
+    """capturable=True (without fused) needs an accelerator: torch asserts so at each step."""
+    if group["capturable"] and not group["fused"]:
+        raise AssertionError("If capturable=True, params and state_steps must be on supported "
+                             "devices: ['cuda', 'xpu', 'hpu', 'privateuseone', 'xla'].")
