@@ -84,11 +84,18 @@ def test_fused_and_differentiable_flags_match_torch(name, flags):
         assert ours[2] == theirs[2]
 
 
-@pytest.mark.parametrize("name", ["Adam", "AdamW"])
-@pytest.mark.parametrize("fused", [False, True])
-def test_capturable_on_cpu_matches_torch(name, fused):
-    ours = outcome(tt, name, capturable=True, fused=fused)
-    theirs = outcome(torch, name, capturable=True, fused=fused)
+STEP_FLAGS = ([("Adam", dict(capturable=True, fused=True)),
+               ("AdamW", dict(capturable=True, fused=True))]
+              + [(name, flags) for name in ["Adam", "AdamW", "RMSprop", "NAdam", "RAdam",
+                                            "Adamax", "Adadelta", "Rprop", "ASGD", "Adagrad"]
+                 for flags in (dict(capturable=True), dict(foreach=True, differentiable=True))
+                 if not (name == "Adagrad" and "capturable" in flags)])
+
+
+@pytest.mark.parametrize("name,flags", STEP_FLAGS,
+                         ids=lambda v: v if isinstance(v, str) else "-".join(v))
+def test_capturable_and_foreach_step_errors_match_torch(name, flags):
+    ours, theirs = outcome(tt, name, **flags), outcome(torch, name, **flags)
     assert ours[:2] == theirs[:2]
     if ours[0] == "ok":
         np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)

@@ -11,9 +11,8 @@ p by (1 - lr * weight_decay).
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 """
 from tinytensor import _C
-from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _check_capturable,
-                                        _check_fused, _hyper, _value, _weight_decayed,
-                                        _zeros_like)
+from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _check_fused, _hyper, _value,
+                                        _weight_decayed, _zeros_like)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -54,7 +53,6 @@ class Adam(Optimizer):
         return _zeros_like(p, "exp_avg", "exp_avg_sq", *amsgrad)
 
     def _update(self, p, grad, state, group):
-        _check_capturable(group)
         beta1, beta2 = (_hyper(b) for b in group["betas"])
         lr, eps = _hyper(group["lr"]), group["eps"]
         grad = _weight_decayed(p, grad, group, lr)

@@ -172,8 +172,23 @@ class Optimizer:
                     state["step"] = _step_tensor()
                     state.update(self._new_state(p, group))
                 state["step"].add_(1)
+                if group.get("capturable") or group.get("foreach"):
+                    self._check_step_flags(group)
                 self._update(p, -p.grad if group["maximize"] else p.grad, state, group)
         return loss
+
+    # torch's wording when capturable=True meets CPU tensors (each optimizer names its own)
+    _capturable_tensors = "params and state_steps"
+    _capturable_devices = "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']"
+
+    def _check_step_flags(self, group):
+        """torch's step-time assertions: capturable needs an accelerator (unless fused), and
+        the foreach kernels do not record autograd (differentiable)."""
+        if group.get("capturable") and not group.get("fused"):
+            raise AssertionError(f"If capturable=True, {self._capturable_tensors} must be on "
+                                 f"supported devices: {self._capturable_devices}.")
+        if group.get("foreach") and group.get("differentiable"):
+            raise AssertionError("_foreach ops don't support autograd")
 
     def _new_state(self, p, group):
         """The buffers (besides `step`) of p's state, made on its first step."""
@@ -430,10 +445,3 @@ def _check_fused(defaults):
             raise RuntimeError("`fused` does not support `differentiable`")
         if defaults["foreach"]:
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-
-
-def _check_capturable(group):
-    """capturable=True (without fused) needs an accelerator: torch asserts so at each step."""
-    if group["capturable"] and not group["fused"]:
-        raise AssertionError("If capturable=True, params and state_steps must be on supported "
-                             "devices: ['cuda', 'xpu', 'hpu', 'privateuseone', 'xla'].")
