@@ -33,11 +33,6 @@ _global_backward_pre_hooks = OrderedDict()
 _global_backward_hooks = OrderedDict()
 
 
-def _has_global_hooks():
-    return bool(_global_forward_pre_hooks or _global_forward_hooks
-                or _global_backward_pre_hooks or _global_backward_hooks)
-
-
 def register_module_forward_pre_hook(hook):
     """A forward pre-hook run by every Module, before its own."""
     return RemovableHandle(_global_forward_pre_hooks, hook)
@@ -143,7 +138,9 @@ class Module:
     # ---- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
-                or self._backward_pre_hooks or _has_global_hooks()):
+                or self._backward_pre_hooks or _global_forward_pre_hooks
+                or _global_forward_hooks or _global_backward_pre_hooks
+                or _global_backward_hooks):     # inlined: this test runs on every call
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
