@@ -219,3 +219,49 @@ def test_public_state_dict_post_hook_must_return_none():
             m.state_dict()
         with pytest.raises(RuntimeError, match="Cannot register the same function"):
             m._register_state_dict_hook(hook)
+
+
+@pytest.mark.parametrize("x_shape", [
+    (2,), pytest.param((1, 2), marks=pytest.mark.xfail(
+        strict=True, reason="our engine sums a broadcast gradient down to the input's shape "
+        "after a node's post-hooks; torch's formulas do it inside the node"))])
+def test_legacy_backward_hook_sees_the_output_grad_fn(x_shape):
+    def run(lib):
+        class Scale(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = lib.nn.Parameter(lib.tensor([2.0, -1.0]))
+
+            def forward(self, x):
+                return self.w * x
+        m, seen = Scale(), []
+        m.register_backward_hook(lambda mod, gi, go: seen.append((gi, go)))
+        x = lib.tensor([1.0, 3.0]).reshape(x_shape).requires_grad_()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (m(x) * lib.tensor([1.0, 5.0])).sum().backward()
+        return seen
+    ours, theirs = both(run)
+    assert len(ours) == len(theirs) == 1
+    close(ours[0], theirs[0])
+
+
+def test_mixing_legacy_and_full_backward_hooks_raises_like_torch():
+    for lib in (tt, torch):
+        m = linear(lib)
+        m.register_backward_hook(lambda *a: None)
+        with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks"):
+            m.register_full_backward_hook(lambda *a: None)
+        m = linear(lib)
+        m.register_full_backward_hook(lambda *a: None)
+        with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks"):
+            m.register_backward_hook(lambda *a: None)
+
+
+@pytest.mark.xfail(strict=True, reason="tensor * parameter runs the Parameter's reflected "
+                   "__rmul__ (the Cython binary slot prefers the subclass), so MulBackward0's "
+                   "inputs are (parameter, tensor) where torch has (tensor, parameter)")
+def test_tensor_times_parameter_keeps_operand_order():
+    w = tt.nn.Parameter(tt.tensor([2.0, -1.0]))
+    x = tt.tensor([1.0, 3.0], requires_grad=True)
+    assert (x * w).grad_fn.next_functions[0][0].variable is x

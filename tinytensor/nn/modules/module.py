@@ -58,6 +58,8 @@ def register_module_full_backward_hook(hook):
     return RemovableHandle(_global_backward_hooks, hook)
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+_MIXED_BACKWARD_HOOKS = ("Cannot use both regular backward hooks and full backward hooks on a "
+                         "single Module. Please use only one of them.")
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -123,6 +125,7 @@ class Module:
         set_("_forward_pre_hooks_with_kwargs", {})
         set_("_backward_hooks", OrderedDict())
         set_("_backward_pre_hooks", OrderedDict())
+        set_("_is_full_backward_hook", None)     # None until a backward hook picks a kind
         set_("_state_dict_hooks", OrderedDict())
         set_("_state_dict_pre_hooks", OrderedDict())
         set_("_load_state_dict_pre_hooks", OrderedDict())
@@ -164,7 +167,12 @@ class Module:
                     new = hook(self, args)
                     if new is not None:
                         args = new if isinstance(new, tuple) else (new,)
-            backward_hooks = [*_global_backward_hooks.values(), *self._backward_hooks.values()]
+            backward_hooks = [*_global_backward_hooks.values()]
+            legacy_hooks = []
+            if self._is_full_backward_hook is False:
+                legacy_hooks = list(self._backward_hooks.values())
+            else:
+                backward_hooks += self._backward_hooks.values()
             backward_pre_hooks = [*_global_backward_pre_hooks.values(),
                                   *self._backward_pre_hooks.values()]
             bw_hook = None
@@ -190,10 +198,25 @@ class Module:
                                   "a Tensor or a tuple of Tensors but received "
                                   f"{type(result)}", stacklevel=2)
                 result = bw_hook.setup_output_hook(result)
+            if legacy_hooks:
+                self._attach_legacy_backward_hooks(result, legacy_hooks)
             return result
         except Exception:
             self._run_always_called_hooks(args, kwargs, result, called_always)
             raise
+
+    def _attach_legacy_backward_hooks(self, result, hooks):
+        """register_backward_hook's hooks see the grad_fn of the first output tensor only."""
+        var = result
+        while not isinstance(var, _C.TensorBase):
+            var = next(v for v in var.values() if isinstance(v, _C.TensorBase)) \
+                if isinstance(var, dict) else var[0]
+        if var.grad_fn is not None:
+            module = self
+            for hook in hooks:
+                var.grad_fn.register_hook(
+                    lambda grad_input, grad_output, hook=hook: hook(module, grad_input,
+                                                                    grad_output))
 
     def _run_always_called_hooks(self, args, kwargs, result, already_called):
         """After forward raised: the always_call forward hooks not yet run, errors silenced."""
@@ -238,6 +261,13 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
+    def register_backward_hook(self, hook):
+        """Deprecated: hook(module, grad_input, grad_output) on the output's grad_fn alone."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = False
+        return RemovableHandle(self._backward_hooks, hook)
+
     def register_full_backward_pre_hook(self, hook, prepend=False):
         """Call hook(module, grad_output) before grad_input is computed; it may replace it."""
         handle = RemovableHandle(self._backward_pre_hooks, hook)
@@ -247,6 +277,9 @@ class Module:
 
     def register_full_backward_hook(self, hook, prepend=False):
         """Call hook(module, grad_input, grad_output) in backward; it may replace grad_input."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = True
         handle = RemovableHandle(self._backward_hooks, hook)
         if prepend:
             self._backward_hooks.move_to_end(handle.id, last=False)
@@ -397,6 +430,7 @@ class Module:
                               ("_forward_hooks_always_called", dict),
                               ("_backward_hooks", OrderedDict),
                               ("_backward_pre_hooks", OrderedDict),
+                              ("_is_full_backward_hook", lambda: None),
                               ("_state_dict_hooks", OrderedDict),
                               ("_state_dict_pre_hooks", OrderedDict),
                               ("_load_state_dict_pre_hooks", OrderedDict),
