@@ -11,7 +11,7 @@ p by (1 - lr * weight_decay).
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 """
 from tinytensor import _C
-from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _value,
+from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _check_fused, _hyper, _value,
                                         _weight_decayed, _zeros_like)
 
 __all__ = ["Adam", "AdamW"]
@@ -35,6 +35,7 @@ class Adam(Optimizer):
                         capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        _check_fused(defaults)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -52,24 +53,24 @@ class Adam(Optimizer):
         return _zeros_like(p, "exp_avg", "exp_avg_sq", *amsgrad)
 
     def _update(self, p, grad, state, group):
-        beta1, beta2 = (_value(b) for b in group["betas"])
-        lr, eps = _value(group["lr"]), group["eps"]
+        beta1, beta2 = (_hyper(b) for b in group["betas"])
+        lr, eps = _hyper(group["lr"]), group["eps"]
         grad = _weight_decayed(p, grad, group, lr)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        exp_avg.lerp_(grad, _value(1 - beta1))
+        exp_avg_sq.mul_(_value(beta2)).addcmul_(grad, grad, value=_value(1 - beta2))
         step = _value(state["step"])
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         step_size = lr / bias_correction1
-        bias_correction2_sqrt = bias_correction2 ** 0.5
+        bias_correction2_sqrt = _value(bias_correction2 ** 0.5)
         if group["amsgrad"]:
             peak = state["max_exp_avg_sq"]
             _C.binary("maximum", peak, exp_avg_sq, out=peak)
             denom = (peak.sqrt() / bias_correction2_sqrt).add_(eps)
         else:
             denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-        p.addcdiv_(exp_avg, denom, value=-step_size)
+        p.addcdiv_(exp_avg, denom, value=_value(-step_size))
 
 
 class AdamW(Adam):

@@ -6,7 +6,7 @@
     opt = torch.optim.Adamax(model.parameters(), lr=2e-3)
 """
 from tinytensor import _C
-from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _value,
+from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _hyper, _value,
                                         _weight_decayed, _zeros_like)
 
 __all__ = ["Adamax"]
@@ -28,10 +28,10 @@ class Adamax(Optimizer):
 
     def _update(self, p, grad, state, group):
         beta1, beta2 = group["betas"]
-        lr, eps = _value(group["lr"]), group["eps"]
+        lr, eps = _hyper(group["lr"]), group["eps"]
         grad = _weight_decayed(p, grad, group, lr)
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         exp_avg.lerp_(grad, 1 - beta1)
         _C.binary("maximum", exp_inf.mul_(beta2), grad.abs().add_(eps), out=exp_inf)
         clr = lr / (1 - beta1 ** _value(state["step"]))
-        p.addcdiv_(exp_avg, exp_inf, value=-clr)
+        p.addcdiv_(exp_avg, exp_inf, value=_value(-clr))

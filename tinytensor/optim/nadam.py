@@ -8,13 +8,16 @@
     opt = torch.optim.NAdam(model.parameters(), lr=2e-3)
 """
 from tinytensor.optim.optimizer import (Optimizer, _check_adam_args, _check_nonneg,
-                                        _step_tensor, _value, _weight_decayed, _zeros_like)
+                                        _hyper, _step_tensor, _value, _weight_decayed,
+                                        _zeros_like)
 
 __all__ = ["NAdam"]
 
 
 class NAdam(Optimizer):
     """NAdam (torch.optim.NAdam); decoupled_weight_decay=True gives NAdamW."""
+
+    _capturable_tensors = "params, mu_products and state_steps"
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
@@ -32,7 +35,7 @@ class NAdam(Optimizer):
 
     def _update(self, p, grad, state, group):
         beta1, beta2 = group["betas"]
-        lr, eps = _value(group["lr"]), group["eps"]
+        lr, eps = _hyper(group["lr"]), group["eps"]
         decay = group["momentum_decay"]
         step = _value(state["step"])
         bias_correction2 = 1 - beta2 ** step
@@ -48,5 +51,5 @@ class NAdam(Optimizer):
         denom = exp_avg_sq.div(bias_correction2).sqrt()
         mu_product_next = mu_product * mu_next
         denom.add_(eps)
-        p.addcdiv_(grad, denom, value=(-lr * (1.0 - mu) / (1.0 - mu_product)))
-        p.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next))
+        p.addcdiv_(grad, denom, value=_value(-lr * (1.0 - mu) / (1.0 - mu_product)))
+        p.addcdiv_(exp_avg, denom, value=_value((-lr * mu_next) / (1.0 - mu_product_next)))

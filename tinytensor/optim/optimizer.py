@@ -68,6 +68,12 @@ def _value(x):
     return x.item() if isinstance(x, _C.TensorBase) else x
 
 
+def _hyper(x):
+    """lr or a beta as torch keeps it: a 0-d tensor if given as a tensor (so step sizes are
+    computed in its dtype, e.g. float32), else the number; `_value` it where it is used."""
+    return x.reshape(()) if isinstance(x, _C.TensorBase) and x.dim() != 0 else x
+
+
 def _as_tensor(value):
     """A tinytensor tensor for a torch (or other DLPack) tensor; None if not a tensor."""
     if isinstance(value, _C.TensorBase):
@@ -173,8 +179,23 @@ class Optimizer:
                     state["step"] = _step_tensor()
                     state.update(self._new_state(p, group))
                 state["step"].add_(1)
+                if group.get("capturable") or group.get("foreach"):
+                    self._check_step_flags(group)
                 self._update(p, -grad if maximize else grad, state, group)
         return loss
+
+    # torch's wording when capturable=True meets CPU tensors (each optimizer names its own)
+    _capturable_tensors = "params and state_steps"
+    _capturable_devices = "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']"
+
+    def _check_step_flags(self, group):
+        """torch's step-time assertions: capturable needs an accelerator (unless fused), and
+        the foreach kernels do not record autograd (differentiable)."""
+        if group.get("capturable") and not group.get("fused"):
+            raise AssertionError(f"If capturable=True, {self._capturable_tensors} must be on "
+                                 f"supported devices: {self._capturable_devices}.")
+        if group.get("foreach") and group.get("differentiable"):
+            raise AssertionError("_foreach ops don't support autograd")
 
     def _new_state(self, p, group):
         """The buffers (besides `step`) of p's state, made on its first step."""
@@ -393,7 +414,7 @@ def _weight_decayed(p, grad, group, lr):
     if wd == 0:
         return grad
     if group.get("decoupled_weight_decay", False):
-        p.mul_(1 - lr * wd)
+        p.mul_(_value(1 - lr * wd))
         return grad
     return grad.add(p, alpha=wd)
 
@@ -423,3 +444,12 @@ def _check_adam_args(lr, eps, betas, weight_decay):
     _check_nonneg("epsilon", eps)
     _check_betas(betas)
     _check_nonneg("weight_decay", weight_decay)
+
+
+def _check_fused(defaults):
+    """torch's constructor errors for fused=True (fused itself runs the same math on CPU)."""
+    if defaults["fused"]:
+        if defaults["differentiable"]:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if defaults["foreach"]:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")

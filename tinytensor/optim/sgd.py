@@ -10,7 +10,7 @@ For each parameter (torch's single-tensor algorithm, the one its CPU path runs):
 
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 """
-from tinytensor.optim.optimizer import Optimizer, _check_lr, _value
+from tinytensor.optim.optimizer import Optimizer, _check_fused, _check_lr, _value
 
 __all__ = ["SGD"]
 
@@ -32,6 +32,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
+        _check_fused(defaults)
 
     def __setstate__(self, state):
         super().__setstate__(state)

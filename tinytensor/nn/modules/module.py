@@ -12,16 +12,54 @@ Assigning a Parameter to `self.x` registers it in `_parameters`, a Module in `_m
             return self.fc(x)
 """
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 
 from tinytensor import _C
 from tinytensor.autograd.grad_mode import no_grad
 from tinytensor.autograd.hooks import RemovableHandle
+from tinytensor.nn.modules._backward_hook import BackwardHook
 from tinytensor.nn.parameter import Parameter, Buffer
 
-__all__ = ["Module"]
+__all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
+           "register_module_full_backward_pre_hook", "register_module_full_backward_hook"]
+
+# Hooks every Module runs before its own (torch.nn.modules.module's global hook family).
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+_global_forward_hooks_with_kwargs = OrderedDict()
+_global_forward_hooks_always_called = OrderedDict()
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+
+
+def register_module_forward_pre_hook(hook):
+    """A forward pre-hook run by every Module, before its own."""
+    return RemovableHandle(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """A forward hook run by every Module, before its own."""
+    handle = RemovableHandle(_global_forward_hooks, hook)
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """A full backward pre-hook run by every Module, before its own."""
+    return RemovableHandle(_global_backward_pre_hooks, hook)
+
+
+def register_module_full_backward_hook(hook):
+    """A full backward hook run by every Module, before its own."""
+    return RemovableHandle(_global_backward_hooks, hook)
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+_MIXED_BACKWARD_HOOKS = ("Cannot use both regular backward hooks and full backward hooks on a "
+                         "single Module. Please use only one of them.")
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -86,7 +124,10 @@ class Module:
         set_("_forward_pre_hooks", OrderedDict())
         set_("_forward_pre_hooks_with_kwargs", {})
         set_("_backward_hooks", OrderedDict())
+        set_("_backward_pre_hooks", OrderedDict())
+        set_("_is_full_backward_hook", None)     # None until a backward hook picks a kind
         set_("_state_dict_hooks", OrderedDict())
+        set_("_state_dict_pre_hooks", OrderedDict())
         set_("_load_state_dict_pre_hooks", OrderedDict())
         set_("_load_state_dict_post_hooks", OrderedDict())
         set_("_modules", {})
@@ -99,31 +140,105 @@ class Module:
 
     # ---- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks):
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
+                or self._backward_pre_hooks or _global_forward_pre_hooks
+                or _global_forward_hooks or _global_backward_pre_hooks
+                or _global_backward_hooks):     # inlined: this test runs on every call
             return self.forward(*args, **kwargs)
-        for hook_id, hook in self._forward_pre_hooks.items():
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        result = self.forward(*args, **kwargs)
-        for hook_id, hook in self._forward_hooks.items():
-            if hook_id in self._forward_hooks_with_kwargs:
-                out = hook(self, args, kwargs, result)
-            else:
-                out = hook(self, args, result)
-            if out is not None:
-                result = out
-        return result
+        return self._call_with_hooks(args, kwargs)
 
     _call_impl = __call__
+
+    def _call_with_hooks(self, args, kwargs):
+        """forward wrapped in the pre/forward/backward hooks, global ones first, as torch."""
+        result = None
+        called_always = set()
+        try:
+            for hook_id, hook in (*_global_forward_pre_hooks.items(),
+                                  *self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple "
+                                               f"of (new_args, new_kwargs), but got {new}.")
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            backward_hooks = [*_global_backward_hooks.values()]
+            legacy_hooks = []
+            if self._is_full_backward_hook is False:
+                legacy_hooks = list(self._backward_hooks.values())
+            else:
+                backward_hooks += self._backward_hooks.values()
+            backward_pre_hooks = [*_global_backward_pre_hooks.values(),
+                                  *self._backward_pre_hooks.values()]
+            bw_hook = None
+            if backward_hooks or backward_pre_hooks:
+                bw_hook = BackwardHook(self, backward_hooks, backward_pre_hooks)
+                args = bw_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in (*_global_forward_hooks.items(),
+                                  *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or \
+                        hook_id in _global_forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or \
+                        hook_id in _global_forward_hooks_with_kwargs:
+                    out = hook(self, args, kwargs, result)
+                else:
+                    out = hook(self, args, result)
+                if out is not None:
+                    result = out
+            if bw_hook is not None:
+                if not isinstance(result, (_C.TensorBase, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be "
+                                  "a Tensor or a tuple of Tensors but received "
+                                  f"{type(result)}", stacklevel=2)
+                result = bw_hook.setup_output_hook(result)
+            if legacy_hooks:
+                self._attach_legacy_backward_hooks(result, legacy_hooks)
+            return result
+        except Exception:
+            self._run_always_called_hooks(args, kwargs, result, called_always)
+            raise
+
+    def _attach_legacy_backward_hooks(self, result, hooks):
+        """register_backward_hook's hooks see the grad_fn of the first output tensor only."""
+        var = result
+        while not isinstance(var, _C.TensorBase):
+            var = next(v for v in var.values() if isinstance(v, _C.TensorBase)) \
+                if isinstance(var, dict) else var[0]
+        if var.grad_fn is not None:
+            module = self
+            for hook in hooks:
+                var.grad_fn.register_hook(
+                    lambda grad_input, grad_output, hook=hook: hook(module, grad_input,
+                                                                    grad_output))
+
+    def _run_always_called_hooks(self, args, kwargs, result, already_called):
+        """After forward raised: the always_call forward hooks not yet run, errors silenced."""
+        for hooks, always, with_kwargs, what in (
+                (_global_forward_hooks, _global_forward_hooks_always_called, {},
+                 "global module forward hook"),
+                (self._forward_hooks, self._forward_hooks_always_called,
+                 self._forward_hooks_with_kwargs, "module forward hook")):
+            for hook_id, hook in list(hooks.items()):
+                if hook_id not in always or hook_id in already_called:
+                    continue
+                try:
+                    if hook_id in with_kwargs:
+                        out = hook(self, args, kwargs, result)
+                    else:
+                        out = hook(self, args, result)
+                    if out is not None:
+                        result = out
+                except Exception as e:
+                    warnings.warn(f"{what} with ``always_call=True`` raised an exception that "
+                                  f"was silenced as another error was raised in forward: {e}",
+                                  stacklevel=2)
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call hook(module, args) before forward; it may return replacement args."""
@@ -140,8 +255,34 @@ class Module:
         handle = RemovableHandle(self._forward_hooks, hook)
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
         if prepend:
             self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_backward_hook(self, hook):
+        """Deprecated: hook(module, grad_input, grad_output) on the output's grad_fn alone."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = False
+        return RemovableHandle(self._backward_hooks, hook)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call hook(module, grad_output) before grad_input is computed; it may replace it."""
+        handle = RemovableHandle(self._backward_pre_hooks, hook)
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call hook(module, grad_input, grad_output) in backward; it may replace grad_input."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks, hook)
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
 
     # ---- registration ---------------------------------------------------------------------
@@ -287,7 +428,11 @@ class Module:
                               ("_forward_hooks_with_kwargs", dict),
                               ("_forward_pre_hooks_with_kwargs", dict),
                               ("_forward_hooks_always_called", dict),
+                              ("_backward_hooks", OrderedDict),
+                              ("_backward_pre_hooks", OrderedDict),
+                              ("_is_full_backward_hook", lambda: None),
                               ("_state_dict_hooks", OrderedDict),
+                              ("_state_dict_pre_hooks", OrderedDict),
                               ("_load_state_dict_pre_hooks", OrderedDict),
                               ("_load_state_dict_post_hooks", OrderedDict),
                               ("_non_persistent_buffers_set", set)):
@@ -520,16 +665,22 @@ class Module:
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = {"version": self._version}
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
         for hook in self._state_dict_hooks.values():
-            result = hook(self, destination, prefix, {"version": self._version})
-            if result is not None:
+            result = hook(self, destination, prefix, local_metadata)
+            if getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif result is not None:
                 destination = result
         return destination
 
@@ -643,7 +794,21 @@ class Module:
         return _IncompatibleKeys(missing, unexpected)
 
     def register_load_state_dict_post_hook(self, hook):
+        """Call hook(module, incompatible_keys) after this module and its children load."""
         return RemovableHandle(self._load_state_dict_post_hooks, hook)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """Call hook(module, state_dict, prefix, ...) before this module loads its entries."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def register_state_dict_pre_hook(self, hook):
+        """Call hook(module, prefix, keep_vars) before this module adds its entries."""
+        return RemovableHandle(self._state_dict_pre_hooks, hook)
+
+    def register_state_dict_post_hook(self, hook):
+        """Call hook(module, state_dict, prefix, local_metadata), which must return None."""
+        hook._from_public_api = True        # torch's mark: the return value is not used
+        return RemovableHandle(self._state_dict_hooks, hook)
 
     def _register_load_state_dict_pre_hook(self, hook, with_module=False):
         if with_module:
@@ -655,6 +820,10 @@ class Module:
         return RemovableHandle(self._load_state_dict_pre_hooks, hook)
 
     def _register_state_dict_hook(self, hook):
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook "
+                               "that was previously registered via "
+                               "register_state_dict_post_hook")
         return RemovableHandle(self._state_dict_hooks, hook)
 
     # ---- printing -----------------------------------------------------------------------------
