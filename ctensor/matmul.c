@@ -325,7 +325,16 @@ GEMV_ROWS(double, f64, 4)
                     int64_t p1 = k - p0 < GEMV_BLOCK ? k : p0 + GEMV_BLOCK;            \
                     for (int64_t i = 0; i < m; i++)                                    \
                         part[i] = 0;                                                   \
-                    for (int64_t p = p0; p < p1; p++) {                                \
+                    int64_t p = p0;                                                    \
+                    for (; p + 4 <= p1; p += 4) {  /* 4 columns per pass over part */  \
+                        const T *restrict c0 = a + p * A.cs, *restrict c1 = c0 + A.cs; \
+                        const T *restrict c2 = c1 + A.cs, *restrict c3 = c2 + A.cs;    \
+                        T x0 = x[p * incx], x1 = x[(p + 1) * incx];                    \
+                        T x2 = x[(p + 2) * incx], x3 = x[(p + 3) * incx];              \
+                        for (int64_t i = 0; i < m; i++)                                \
+                            part[i] += (c0[i] * x0 + c1[i] * x1) + (c2[i] * x2 + c3[i] * x3); \
+                    }                                                                  \
+                    for (; p < p1; p++) {                                              \
                         const T *restrict col = a + p * A.cs;                          \
                         T xp = x[p * incx];                                            \
                         for (int64_t i = 0; i < m; i++)                                \

@@ -255,6 +255,14 @@ tt_unary(const tt_view *out, const tt_view *a, tt_unary_op op, const tt_unary_ar
     unary_ctx ctx = {{{0, 0, 0}, {0, 0}}};
     if (args)
         ctx.args = *args;
+    if (op == TT_UN_POW_SCALAR && tt_dtypes[a->dtype].category == TT_CAT_FLOAT) {
+        /* the pow call in the general loop keeps it scalar: x ** 1 (a backward of
+         * x ** 2) and x ** 2 take vector loops that compute the same expressions */
+        if (ctx.args.i[0] == 1)
+            loop = tt_cast_loop(a->dtype, a->dtype);
+        else if (ctx.args.i[0] == 2)
+            loop = loops[TT_UN_SQUARE][a->dtype];
+    }
     const tt_view *in[1] = {a};
     return tt_run_elementwise(out, 1, in, loop, &ctx);
 }
