@@ -47,9 +47,10 @@ FCLAMP(double, fclamp_d)
  * vectorise; torch's float kernels use SLEEF's vector exp (within 1 ulp).  exp_vec_f and
  * exp_vec_d are branch-free, so a contiguous loop of them compiles to vector code:
  *   x = n ln2 + r with |r| <= ln2/2 (Cody-Waite: ln2 split in a high part whose
- *   products with n are exact, and a low part), e^r by its Taylor polynomial (degree 7
- *   for float, 13 for double: truncation below 0.1 ulp), times 2^n built from exponent
- *   bits in two halves so that results in the subnormal range round once.
+ *   products with n are exact, and a low part), e^r by its Taylor polynomial (degree 13
+ *   for double, truncation below 0.1 ulp), times 2^n built from exponent bits in two
+ *   halves so that results in the subnormal range round once.  float is computed in
+ *   double (degree 11) and rounded once, so it is correctly rounded but for near-ties.
  * Within 1 ulp of the correctly rounded result; overflow gives inf, NaN stays NaN. */
 
 /* one rounding for p * r + c where the hardware has it (no libm call otherwise) */
@@ -62,24 +63,29 @@ FCLAMP(double, fclamp_d)
 static inline float
 exp_vec_f(float x)
 {
-    float xc = x != x ? 0.0f : x < -104.0f ? -104.0f : x > 89.0f ? 89.0f : x;
-    float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  /* rint */
-    float r = xc - n * 0.693145751953125f;
-    r = r - n * 1.428606765330187045e-06f;
-    float p = 1.0f / 5040;
-    p = MADD(p, r, 1.0f / 720);
-    p = MADD(p, r, 1.0f / 120);
-    p = MADD(p, r, 1.0f / 24);
-    p = MADD(p, r, 1.0f / 6);
-    p = MADD(p, r, 0.5f);
-    p = MADD(p, r, 1.0f);
-    p = MADD(p, r, 1.0f);
-    int32_t ni = (int32_t)n, n1 = ni / 2, n2 = ni - n1;
-    uint32_t b1 = (uint32_t)(n1 + 127) << 23, b2 = (uint32_t)(n2 + 127) << 23;
-    float s1, s2;
-    memcpy(&s1, &b1, 4);
-    memcpy(&s2, &b2, 4);
-    float y = p * s1 * s2;
+    /* in double: the result is within 1e-12 of e^x before its one rounding to float,
+     * so it is the correctly rounded float (as glibc's expf and, at these points,
+     * torch's) except within 1e-5 ulp of a tie; 2^n needs no split in double */
+    double xc = x != x ? 0.0 : x < -104.0f ? -104.0 : x > 89.0f ? 89.0 : (double)x;
+    double n = (xc * 1.4426950408889634074 + 6755399441055744.0) - 6755399441055744.0;
+    double r = xc - n * 0.693147180369123816490;
+    r = r - n * 1.90821492927058770002e-10;
+    double p = 1.0 / 39916800.0;
+    p = MADD(p, r, 1.0 / 3628800.0);
+    p = MADD(p, r, 1.0 / 362880.0);
+    p = MADD(p, r, 1.0 / 40320.0);
+    p = MADD(p, r, 1.0 / 5040.0);
+    p = MADD(p, r, 1.0 / 720.0);
+    p = MADD(p, r, 1.0 / 120.0);
+    p = MADD(p, r, 1.0 / 24.0);
+    p = MADD(p, r, 1.0 / 6.0);
+    p = MADD(p, r, 0.5);
+    p = MADD(p, r, 1.0);
+    p = MADD(p, r, 1.0);
+    uint64_t bits = (uint64_t)(int64_t)((int32_t)n + 1023) << 52;
+    double scale;
+    memcpy(&scale, &bits, 8);
+    float y = (float)(p * scale);       /* IEEE: above FLT_MAX rounds to inf */
     return x != x ? x : y;
 }
 
