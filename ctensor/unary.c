@@ -54,13 +54,20 @@ FCLAMP(double, fclamp_d)
  * Within 1 ulp of the correctly rounded result; overflow gives inf, NaN stays NaN. */
 
 /* one rounding for p * r + c where the hardware has it (no libm call otherwise) */
+/* GCC leaves the call out of line in the generated loops ("call is cold"), and a loop
+ * with a call does not vectorise */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE
+#endif
 #ifdef __FMA__
 #define MADD(a, b, c) fma(a, b, c)
 #else
 #define MADD(a, b, c) ((a) * (b) + (c))
 #endif
 
-static inline float
+static inline ALWAYS_INLINE float
 exp_vec_f(float x)
 {
     /* in double: the result is within 1e-12 of e^x before its one rounding to float,
@@ -89,7 +96,7 @@ exp_vec_f(float x)
     return x != x ? x : y;
 }
 
-static inline double
+static inline ALWAYS_INLINE double
 exp_vec_d(double x)
 {
     double xc = x != x ? 0.0 : x < -746.0 ? -746.0 : x > 710.0 ? 710.0 : x;
