@@ -75,6 +75,8 @@ ext = Extension(
 # do not change (never -ffast-math: that would).  Other files keep the common flags.
 PER_FILE_FLAGS = {
     "ctensor/random.c": ["-fno-math-errno", "-fno-trapping-math"],
+    # without trap semantics the branch-free exp (Note [vectorised exp]) vectorises
+    "ctensor/unary.c": ["-fno-trapping-math"],
 }
 
 

@@ -45,9 +45,9 @@ float_to_i32(double v)
 
 /* Note [bfloat16 NaN]: torch's vectorised float->bfloat16 conversion, which every cast
  * of a tensor with at least one dim takes, writes NaN as 0xffff; its scalar conversion
- * (0-d tensors, arithmetic results, and casts from float16) writes the quiet NaN
- * 0x7fc0.  Casts here do the
- * same: bf16_cast for loops, tt_f32_to_bf16 for a 0-d destination (tt_copy). */
+ * (0-d tensors, arithmetic results, casts from float16, and float32 runs that are not
+ * contiguous) writes the quiet NaN 0x7fc0.  Casts here do the same: bf16_cast for
+ * loops, tt_f32_to_bf16 for a 0-d destination (tt_copy) and strided float32 runs. */
 static inline uint16_t
 bf16_cast(float f)
 {
@@ -154,9 +154,70 @@ static const tt_loop cast_table[TT_NUM_DTYPES][TT_NUM_DTYPES] = {
 #undef X
 };
 
+/* ---- Note [fast casts]: the generic loops go through int64/double and the scalar
+ * 16-bit rounding, which the compiler cannot vectorise.  The conversions from and to
+ * float32 that models use get contiguous loops of vector instructions (F16C) or
+ * branch-free code; the results are the same bits as the generic loop's (and torch's:
+ * tests/test_core_casts.py checks both layouts).  Strided runs keep the generic loop. */
+static inline void
+narrow_bf16_cast(uint16_t *restrict d, const float *restrict s, int64_t n)
+{
+    tt_narrow_bf16(d, s, n, true);      /* see Note [bfloat16 NaN] */
+}
+
+static inline void
+narrow_i8(int8_t *restrict d, const float *restrict s, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {   /* float_to_i32 in float, then wrap */
+        float v = s[i];
+        int32_t w = v >= -2147483648.0f && v < 2147483648.0f ? (int32_t)v : INT32_MIN;
+        d[i] = (int8_t)(uint8_t)(uint32_t)w;
+    }
+}
+
+/* torch's scalar loop, taken for strided runs, writes the quiet NaN: Note [bfloat16 NaN] */
+static void
+strided_bf16_f32(char **ptr, const int64_t *step, int64_t n, const void *extra)
+{
+    (void)extra;
+    char *o = ptr[0];
+    const char *a = ptr[1];
+    for (int64_t i = 0; i < n; i++, o += step[0], a += step[1])
+        *(uint16_t *)o = tt_f32_to_bf16(*(const float *)a);
+}
+
+/* generates fast_<to>_<from>: the contiguous run by `run`, else the loop `strided` */
+#define FAST_CAST(to, to_t, from, from_t, run, strided)                               \
+    static void fast_##to##_##from(char **ptr, const int64_t *step, int64_t n,       \
+                                   const void *extra)                                \
+    {                                                                                 \
+        if (step[0] == sizeof(to_t) && step[1] == sizeof(from_t))                     \
+            run((to_t *)ptr[0], (const from_t *)ptr[1], n);                           \
+        else                                                                          \
+            strided(ptr, step, n, extra);                                             \
+    }
+FAST_CAST(f16, uint16_t, f32, float, tt_narrow_f16, cast_f16_f32)
+FAST_CAST(bf16, uint16_t, f32, float, narrow_bf16_cast, strided_bf16_f32)
+FAST_CAST(f32, float, f16, uint16_t, tt_widen_f16, cast_f32_f16)
+FAST_CAST(f32, float, bf16, uint16_t, tt_widen_bf16, cast_f32_bf16)
+FAST_CAST(i8, int8_t, f32, float, narrow_i8, cast_i8_f32)
+
 tt_loop
 tt_cast_loop(tt_dtype to, tt_dtype from)
 {
+    if (from == TT_FLOAT32) {
+        if (to == TT_FLOAT16)
+            return fast_f16_f32;
+        if (to == TT_BFLOAT16)
+            return fast_bf16_f32;
+        if (to == TT_INT8)
+            return fast_i8_f32;
+    } else if (to == TT_FLOAT32) {
+        if (from == TT_FLOAT16)
+            return fast_f32_f16;
+        if (from == TT_BFLOAT16)
+            return fast_f32_bf16;
+    }
     return cast_table[to][from];
 }
 
@@ -233,7 +294,7 @@ tt_copy(const tt_view *dst, const tt_view *src)
         return TT_OK;
     }
     tt_loop loop = dst->dtype == src->dtype ? copy_loop(tt_dtypes[dst->dtype].itemsize)
-                                            : cast_table[dst->dtype][src->dtype];
+                                            : tt_cast_loop(dst->dtype, src->dtype);
     if (tt_views_overlap(dst, src) &&
         !(dst->offset == src->offset && dst->dtype == src->dtype && dst->ndim ==
           src->ndim && !memcmp(dst->strides, src->strides, sizeof(int64_t) * dst->ndim))) {

@@ -12,10 +12,6 @@
 #include "ctensor.h"
 #include "half.h"
 
-#if defined(__F16C__)
-#include <immintrin.h>
-#endif
-
 /* dtype families, as the `kinds` column of the op lists names them */
 #define KB 1    /* bool */
 #define KI 2    /* integers */
@@ -72,56 +68,8 @@
 #define OUT_T_SAME(T) T
 #define OUT_T_BOOL(T) bool
 
-/* Whole runs of 16-bit floats widened to float and narrowed back (round to nearest
- * even): the contiguous loops of float16/bfloat16 compute a chunk at a time in float
- * buffers, so the arithmetic vectorises like float32's and each conversion is one
- * vector instruction (F16C) or a few integer ones, not a branchy scalar routine. */
+/* float16/bfloat16 loops compute this many elements at a time in float buffers */
 #define EW_CHUNK 256
-static inline void
-widen_f16(float *restrict d, const uint16_t *restrict s, int64_t n)
-{
-    int64_t i = 0;
-#if defined(__F16C__)
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(d + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(s + i))));
-#endif
-    for (; i < n; i++)
-        d[i] = tt_f16_to_f32(s[i]);
-}
-
-static inline void
-narrow_f16(uint16_t *restrict d, const float *restrict s, int64_t n)
-{
-    int64_t i = 0;
-#if defined(__F16C__)
-    for (; i + 8 <= n; i += 8)
-        _mm_storeu_si128((__m128i *)(d + i), _mm256_cvtps_ph(_mm256_loadu_ps(s + i),
-                                                             _MM_FROUND_TO_NEAREST_INT));
-#endif
-    for (; i < n; i++)
-        d[i] = tt_f32_to_f16(s[i]);
-}
-
-static inline void
-widen_bf16(float *restrict d, const uint16_t *restrict s, int64_t n)
-{
-    for (int64_t i = 0; i < n; i++) {
-        uint32_t u = (uint32_t)s[i] << 16;
-        memcpy(d + i, &u, 4);
-    }
-}
-
-static inline void
-narrow_bf16(uint16_t *restrict d, const float *restrict s, int64_t n)
-{
-    for (int64_t i = 0; i < n; i++) {      /* tt_f32_to_bf16 without branches */
-        uint32_t u;
-        memcpy(&u, s + i, 4);
-        uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-        uint32_t nan = (u >> 16) | 0x40u;
-        d[i] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
-    }
-}
 
 /* per dtype: is it computed through float chunks, and the chunk converters */
 #define IS16_b 0
@@ -134,10 +82,10 @@ narrow_bf16(uint16_t *restrict d, const float *restrict s, int64_t n)
 #define IS16_bf16 1
 #define IS16_f32 0
 #define IS16_f64 0
-#define WIDEN_f16 widen_f16
-#define WIDEN_bf16 widen_bf16
-#define NARROW_f16 narrow_f16
-#define NARROW_bf16 narrow_bf16
+#define WIDEN_f16 tt_widen_f16
+#define WIDEN_bf16 tt_widen_bf16
+#define NARROW_f16 tt_narrow_f16
+#define NARROW_bf16(d, s, n) tt_narrow_bf16(d, s, n, false)
 #define WIDEN_b(d, s, n) ((void)0)
 #define WIDEN_u8 WIDEN_b
 #define WIDEN_i8 WIDEN_b

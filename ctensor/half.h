@@ -9,8 +9,13 @@
 #ifndef TT_HALF_H
 #define TT_HALF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
 
 static inline uint32_t
 tt_f32_bits(float f)
@@ -90,6 +95,58 @@ tt_f32_to_f16(float f)
     uint32_t r = a - 0x38000000u;               /* exponent 127 -> 15 bias */
     r += 0xfffu + ((r >> 13) & 1u);
     return (uint16_t)(sign | (r >> 13));
+}
+
+/* Whole runs of 16-bit floats widened to float and narrowed back (round to nearest
+ * even): the contiguous loops of float16/bfloat16 compute a chunk at a time in float
+ * buffers, so the arithmetic vectorises like float32's and each conversion is one
+ * vector instruction (F16C) or a few integer ones, not a branchy scalar routine. */
+static inline void
+tt_widen_f16(float *restrict d, const uint16_t *restrict s, int64_t n)
+{
+    int64_t i = 0;
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(d + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(s + i))));
+#endif
+    for (; i < n; i++)
+        d[i] = tt_f16_to_f32(s[i]);
+}
+
+static inline void
+tt_narrow_f16(uint16_t *restrict d, const float *restrict s, int64_t n)
+{
+    int64_t i = 0;
+#if defined(__F16C__)
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(d + i), _mm256_cvtps_ph(_mm256_loadu_ps(s + i),
+                                                             _MM_FROUND_TO_NEAREST_INT));
+#endif
+    for (; i < n; i++)
+        d[i] = tt_f32_to_f16(s[i]);
+}
+
+static inline void
+tt_widen_bf16(float *restrict d, const uint16_t *restrict s, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t u = (uint32_t)s[i] << 16;
+        memcpy(d + i, &u, 4);
+    }
+}
+
+/* all_ones_nan: NaN becomes 0xffff, as torch's vectorised casts write it (Note
+ * [bfloat16 NaN] in cast.c); otherwise the quiet NaN of tt_f32_to_bf16 */
+static inline void
+tt_narrow_bf16(uint16_t *restrict d, const float *restrict s, int64_t n, bool all_ones_nan)
+{
+    for (int64_t i = 0; i < n; i++) {      /* tt_f32_to_bf16 without branches */
+        uint32_t u;
+        memcpy(&u, s + i, 4);
+        uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+        uint32_t nan = all_ones_nan ? 0xffffu : (u >> 16) | 0x40u;
+        d[i] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+    }
 }
 
 #endif

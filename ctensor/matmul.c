@@ -255,13 +255,114 @@ GEMM(float, f32, 6, 16, 256, 144, 4080)
 GEMM(double, f64, 6, 8, 256, 96, 2040)
 
 /* ---- matrix-vector products: a packed GEMM would waste most of its tile ---------- */
-/* y (m) = alpha * A (m x k) @ x (k) + beta * y, with 8 partial sums per dot product */
-#define GEMV(T, sfx)                                                                   \
+/* Note [GEMV layouts]: y (m) = alpha * A (m x k) @ x (k) + beta * y comes in two
+ * layouts that matter, the forward and backward of a linear model X @ w:
+ *  - rows of A contiguous (A.cs == 1, X @ w): dot products, four rows at a time with
+ *    vector partial sums; a row's last partial vector re-reads the row's final VL
+ *    elements with the ones already summed masked to zero (bits, not a multiply by 0,
+ *    so an inf in A stays an inf), so short rows (k = 21) need no scalar tail;
+ *  - columns of A contiguous (A.rs == 1, X^T @ r): y += A[:, p] * x[p] over p, in
+ *    blocks of GEMV_BLOCK columns summed apart and then added, so the sum of a long
+ *    column of products keeps about log-sized rounding error.
+ * Anything else takes the strided loop. */
+#define GEMV_BLOCK 256
+#ifdef HAVE_VECTORS
+typedef float vecu_f32 __attribute__((vector_size(32), aligned(4)));
+typedef double vecu_f64 __attribute__((vector_size(32), aligned(8)));
+typedef int32_t mask_f32 __attribute__((vector_size(32)));
+typedef int64_t mask_f64 __attribute__((vector_size(32)));
+#define GEMV_ROWS(T, sfx, VL)                                                          \
+    /* y[i] for rows i0..i0+3 of a row-contiguous A, k >= VL */                        \
+    static void dot4_##sfx(T *out4, const T *a, int64_t rs, int64_t k, const T *x)     \
+    {                                                                                  \
+        vec_##sfx s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};                              \
+        int64_t j = 0;                                                                 \
+        for (; j + VL <= k; j += VL) {                                                 \
+            vec_##sfx xv = *(const vecu_##sfx *)(x + j);                               \
+            s0 += *(const vecu_##sfx *)(a + j) * xv;                                   \
+            s1 += *(const vecu_##sfx *)(a + rs + j) * xv;                              \
+            s2 += *(const vecu_##sfx *)(a + 2 * rs + j) * xv;                          \
+            s3 += *(const vecu_##sfx *)(a + 3 * rs + j) * xv;                          \
+        }                                                                              \
+        if (j < k) {            /* the last VL elements; the first VL-(k-j) are done */ \
+            int64_t t = k - VL;                                                        \
+            mask_##sfx keep;                                                           \
+            for (int l = 0; l < VL; l++)                                               \
+                keep[l] = t + l >= j ? -1 : 0;                                         \
+            vec_##sfx xv = *(const vecu_##sfx *)(x + t);                               \
+            s0 += (vec_##sfx)((mask_##sfx) * (const vecu_##sfx *)(a + t) & keep) * xv; \
+            s1 += (vec_##sfx)((mask_##sfx) * (const vecu_##sfx *)(a + rs + t) & keep) * xv; \
+            s2 += (vec_##sfx)((mask_##sfx) * (const vecu_##sfx *)(a + 2 * rs + t) & keep) * xv; \
+            s3 += (vec_##sfx)((mask_##sfx) * (const vecu_##sfx *)(a + 3 * rs + t) & keep) * xv; \
+        }                                                                              \
+        vec_##sfx s[4] = {s0, s1, s2, s3};                                             \
+        for (int r = 0; r < 4; r++) {                                                  \
+            T h = 0;                                                                   \
+            for (int l = 0; l < VL; l++)                                               \
+                h += s[r][l];                                                          \
+            out4[r] = h;                                                               \
+        }                                                                              \
+    }
+GEMV_ROWS(float, f32, 8)
+GEMV_ROWS(double, f64, 4)
+#define HAVE_DOT4 1
+#else
+#define HAVE_DOT4 0
+#define dot4_f32(o, a, rs, k, x) ((void)0)
+#define dot4_f64(o, a, rs, k, x) ((void)0)
+#endif
+
+#define GEMV(T, sfx, VL)                                                               \
     static void gemv_##sfx(int64_t m, int64_t k, T alpha, mat A, const T *x,           \
                            int64_t incx, T beta, T *y, int64_t incy)                   \
     {                                                                                  \
         const T *a = (const T *)A.p;                                                   \
-        for (int64_t i = 0; i < m; i++) {                                              \
+        if (A.rs == 1 && A.cs != 1 && m > 1) {     /* columns contiguous */            \
+            T *acc = calloc((size_t)m * 2, sizeof(T));                                 \
+            if (acc) {                                                                 \
+                T *part = acc + m;                                                     \
+                for (int64_t p0 = 0; p0 < k; p0 += GEMV_BLOCK) {                       \
+                    int64_t p1 = k - p0 < GEMV_BLOCK ? k : p0 + GEMV_BLOCK;            \
+                    for (int64_t i = 0; i < m; i++)                                    \
+                        part[i] = 0;                                                   \
+                    int64_t p = p0;                                                    \
+                    for (; p + 4 <= p1; p += 4) {  /* 4 columns per pass over part */  \
+                        const T *restrict c0 = a + p * A.cs, *restrict c1 = c0 + A.cs; \
+                        const T *restrict c2 = c1 + A.cs, *restrict c3 = c2 + A.cs;    \
+                        T x0 = x[p * incx], x1 = x[(p + 1) * incx];                    \
+                        T x2 = x[(p + 2) * incx], x3 = x[(p + 3) * incx];              \
+                        for (int64_t i = 0; i < m; i++)                                \
+                            part[i] += (c0[i] * x0 + c1[i] * x1) + (c2[i] * x2 + c3[i] * x3); \
+                    }                                                                  \
+                    for (; p < p1; p++) {                                              \
+                        const T *restrict col = a + p * A.cs;                          \
+                        T xp = x[p * incx];                                            \
+                        for (int64_t i = 0; i < m; i++)                                \
+                            part[i] += col[i] * xp;                                    \
+                    }                                                                  \
+                    for (int64_t i = 0; i < m; i++)                                    \
+                        acc[i] += part[i];                                             \
+                }                                                                      \
+                for (int64_t i = 0; i < m; i++) {                                      \
+                    T *q = y + i * incy;                                               \
+                    *q = beta == 0 ? alpha * acc[i] : alpha * acc[i] + beta * *q;      \
+                }                                                                      \
+                free(acc);                                                             \
+                return;                                                                \
+            }                          /* no memory for the sums: the plain loop */    \
+        }                                                                              \
+        int64_t i = 0;                                                                 \
+        if (HAVE_DOT4 && A.cs == 1 && incx == 1 && k >= VL) {   /* rows contiguous */  \
+            for (; i + 4 <= m; i += 4) {                                               \
+                T s4[4];                                                               \
+                dot4_##sfx(s4, a + i * A.rs, A.rs, k, x);                              \
+                for (int r = 0; r < 4; r++) {                                          \
+                    T *q = y + (i + r) * incy;                                         \
+                    *q = beta == 0 ? alpha * s4[r] : alpha * s4[r] + beta * *q;        \
+                }                                                                      \
+            }                                                                          \
+        }                                                                              \
+        for (; i < m; i++) {                                                           \
             const T *row = a + i * A.rs;                                               \
             T part[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                      \
             int64_t j = 0;                                                             \
@@ -277,8 +378,8 @@ GEMM(double, f64, 6, 8, 256, 96, 2040)
             *q = beta == 0 ? alpha * s : alpha * s + beta * *q;                        \
         }                                                                              \
     }
-GEMV(float, f32)
-GEMV(double, f64)
+GEMV(float, f32, 8)
+GEMV(double, f64, 4)
 
 /* one floating matrix product: the GEMV forms for a single row or column */
 #define PRODUCT(T, sfx)                                                                \

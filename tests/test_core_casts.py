@@ -92,3 +92,23 @@ def test_cast_methods_and_noncontiguous_source():
     assert x.to(tt.int64) is x
     assert x.type() == "torch.LongTensor"
     assert x.type(tt.float64).dtype == tt.float64
+
+
+@pytest.mark.parametrize("dst", ["float16", "bfloat16", "int8"])
+@pytest.mark.parametrize("n", [1, 7, 9, 1001])
+def test_float32_fast_casts_contiguous_and_strided_match_torch(dst, n):
+    # contiguous runs take the vector loops of cast.c (Note [fast casts]), strided ones
+    # the generic loop: both must give torch's bits, including the F16C tail
+    rng = np.random.default_rng(n)
+    vals = np.concatenate([np.array(SPECIAL), rng.standard_normal(2 * n) * 300,
+                           rng.standard_normal(n) * 1e-6]).astype(np.float32)
+    vals = np.resize(vals, 2 * n)
+    ours, theirs = pair(vals)
+    for o, t in [(ours, theirs), (ours[::2], theirs[::2])]:
+        got, want = o.to(tt_dtype(dst)), t.to(torch_dtype(dst))
+        np.testing.assert_array_equal(bits(got), bits(want))
+    # and back to float32 from the 16-bit formats
+    if dst != "int8":
+        o16, t16 = ours.to(tt_dtype(dst)), theirs.to(torch_dtype(dst))
+        for o, t in [(o16, t16), (o16[1::2], t16[1::2])]:
+            np.testing.assert_array_equal(bits(o.float()), bits(t.float()))

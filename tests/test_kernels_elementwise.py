@@ -6,7 +6,8 @@ from hypothesis import given, settings, strategies as st
 
 import tinytensor as tt
 from tinytensor import _C
-from oracle import FLOAT_NAMES, DTYPE_NAMES, assert_same, pair, to_numpy, torch_module
+from oracle import (FLOAT_NAMES, DTYPE_NAMES, assert_same, pair, to_numpy, torch_module,
+                    tt_dtype)
 from strategies import arrays, shapes, view_kinds
 
 torch = torch_module()
@@ -415,3 +416,64 @@ def test_large_inputs_threaded_and_nogil():
     assert_same(_C.binary("mul", x, y), tx * ty, exact=True)
     assert_same(_C.binary("add", x.t(), 1.5), tx.t() + 1.5, exact=True)
     assert_same(_C.unary("sigmoid", x), torch.sigmoid(tx), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+def test_exp_within_one_ulp_over_its_whole_range(dtype_name):
+    # exp is computed branch-free so it vectorises (Note [vectorised exp] in unary.c):
+    # check it against a correctly rounded reference, including overflow, the subnormal
+    # results and NaN, on a contiguous run (the vector loop) and a strided one
+    top = 89.0 if dtype_name == "float32" else 710.0
+    rng = np.random.default_rng(0)
+    x = np.concatenate([np.linspace(-top - 20, top, 40001), rng.standard_normal(5000),
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e-30]])
+    x = x.astype(dtype_name)
+    ours, theirs = pair(x)
+    for o, t, xs in [(ours, theirs, x), (ours[::3], theirs[::3], x[::3])]:
+        got = to_numpy(_C.unary("exp", o))
+        ref = np.exp(xs.astype(np.longdouble))
+        tiny = np.finfo(dtype_name).smallest_subnormal
+        with np.errstate(over="ignore", invalid="ignore"):
+            rounded = ref.astype(dtype_name)
+            ulp = np.maximum(np.spacing(np.abs(rounded)).astype(np.longdouble), tiny)
+        finite = np.isfinite(rounded)
+        assert np.all(np.abs(got[finite] - ref[finite]) <= ulp[finite])
+        np.testing.assert_array_equal(got[~finite], to_numpy(torch.exp(t))[~finite])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("shape", [(64, 32), (65, 33), (130, 97), (300, 257)])
+def test_large_transposed_operands(shape, threads):
+    # transposes big enough to be split between threads, with sizes that are not
+    # multiples of a vector or a chunk
+    rng = np.random.default_rng(shape[0])
+    a = rng.standard_normal(shape).astype(np.float32)
+    b = rng.standard_normal(shape[::-1]).astype(np.float32)
+    (x, tx), (y, ty) = pair(a), pair(b)
+    before = tt.get_num_threads()
+    tt.set_num_threads(threads)
+    try:
+        assert_same(_C.binary("add", x, y.t()), tx + ty.t(), exact=True)
+        assert_same(_C.binary("mul", x.t(), y), tx.t() * ty, exact=True)
+        assert_same(x.t().contiguous(), tx.t().contiguous(), exact=True)
+        h, th = tt.empty(shape[::-1], dtype=tt.float16), torch.empty(shape[::-1],
+                                                                     dtype=torch.float16)
+        assert_same(h.copy_(x.t()), th.copy_(tx.t()), exact=True)       # a strided cast
+        assert_same(x.t()[::2].contiguous(), tx.t()[::2].contiguous(), exact=True)
+        z, tz = x.clone(), tx.clone()
+        z.add_(y.t())
+        tz.add_(ty.t())
+        assert_same(z, tz, exact=True)
+    finally:
+        tt.set_num_threads(before)
+
+
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+@pytest.mark.parametrize("exponent", [1, 1.0, 2, 2.0])
+def test_pow_by_one_and_two_take_copy_and_square(dtype_name, exponent):
+    # x ** 1 (the backward of x ** 2) and x ** 2 run as vector copy/square loops
+    x = np.array([0.0, -0.0, 1.5, -2.25, 3e38, 1e-40, np.inf, -np.inf, np.nan] * 9)
+    ours, theirs = pair(x)
+    ours, theirs = ours.to(tt_dtype(dtype_name)), theirs.to(getattr(torch, dtype_name))
+    assert_same(ours ** exponent, theirs ** exponent, exact=True)
+    assert_same(ours[::2] ** exponent, theirs[::2] ** exponent, exact=True)

@@ -157,3 +157,34 @@ def test_output_overlapping_an_input():
     x, _ = pair(a.copy())
     _C.matmul(x, x, out=x)                          # computed into a copy, then written
     np.testing.assert_allclose(to_numpy(x), a @ a)
+
+
+@pytest.mark.parametrize("k", [1, 3, 7, 8, 9, 21, 33, 300])
+@pytest.mark.parametrize("m", [1, 3, 4, 5, 1001])
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+def test_matvec_row_and_column_layouts(m, k, dtype_name):
+    # rows contiguous (X @ w) and columns contiguous (X^T @ r): Note [GEMV layouts]
+    rng = np.random.default_rng(m * 100 + k)
+    a = rng.standard_normal((m, k)).astype(dtype_name)
+    v = rng.standard_normal((k, 1)).astype(dtype_name)
+    x, _ = pair(a)
+    xt, _ = pair(np.ascontiguousarray(a.T))
+    y, _ = pair(v)
+    a64, v64 = a.astype(np.float64), v.astype(np.float64)
+    check_close(_C.matmul(x, y), a64, v64, dtype_name)
+    check_close(_C.matmul(xt.t(), y), a64, v64, dtype_name)
+    check_close(_C.matmul(y.t(), xt.t().t()), v64.T, a64.T, dtype_name)   # 1 x k @ k x m
+    check_close(_C.matmul(y.t(), x.t()), v64.T, a64.T, dtype_name)
+
+
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+def test_matvec_keeps_inf_and_nan_like_torch(dtype_name):
+    # the masked last vector of a row must not turn an inf into NaN (0 * inf)
+    a = np.ones((9, 21), dtype=dtype_name)
+    a[0, 2] = np.inf
+    a[1, 20] = -np.inf
+    a[2, 13] = np.nan
+    v = np.ones((21, 1), dtype=dtype_name)
+    (x, tx), (y, ty) = pair(a), pair(v)
+    assert_same(_C.matmul(x, y), tx @ ty)
+    assert_same(_C.matmul(y.t(), x.t()), ty.t() @ tx.t())

@@ -325,10 +325,12 @@ def pow_scalar(TensorBase a not None, exponent, TensorBase out=None, dtype=None)
             return run_unary(TT_UN_RECIPROCAL, a, out, dt, &args)
         if dt == TT_BFLOAT16:
             e = round_bf16(e)           # torch: exp_scalar.to<BFloat16>()
-        if e == 2.0 or e == 3.0 or e == -2.0:
-            args.i[0] = <int64_t>e
+        if e == 1.0 or e == 2.0 or e == 3.0 or e == -2.0:
+            args.i[0] = <int64_t>e      # 1: torch copies (pow_out's exp == 1 shortcut)
     else:
         e = tt_f16_to_f32(tt_f32_to_f16(<float>e))    # exp_scalar.to<Half>()
+        if e == 1.0:
+            args.i[0] = 1
     args.p[0] = e
     return run_unary(TT_UN_POW_SCALAR, a, out, dt, &args)
 
