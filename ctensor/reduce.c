@@ -409,12 +409,59 @@ ldv_in_f16(const char *p)
             res[l] = acc[0][l];                                                        \
     }
 
+/* generates mrs_wide_<name>: mrs_<name> for n (<= WIDE_VECS) lanes side by side in a row,
+ * walked row by row.  Each lane gets exactly the additions mrs gives it (lanes are
+ * independent), so results are unchanged, but an outer sum now streams along its rows
+ * instead of walking a 4-vector column strip down every row (one cache line per row:
+ * 2.75x torch at 1000 x 1000 float32). */
+enum { WIDE_VECS = 64 };    /* 4 levels x 64 vectors x 32 B = 8 KB of accumulators */
+#define MULTI_ROW_SUM_WIDE(name, LT, LOAD)                                             \
+    static void mrs_wide_##name(LT *restrict res, const char *data, int64_t row_stride,\
+                                int64_t cs, int64_t size, int n)                        \
+    {                                                                                  \
+        int64_t power = ceil_log2(size) / 4;                                           \
+        if (power < 4)                                                                 \
+            power = 4;                                                                 \
+        const int64_t step = (int64_t)1 << power, mask = step - 1;                     \
+        LT acc[4][WIDE_VECS];                                                          \
+        for (int j = 0; j < 4; j++)                                                    \
+            for (int l = 0; l < n; l++)                                                \
+                acc[j][l] = (LT){0};                                                   \
+        int64_t i = 0;                                                                 \
+        while (i + step <= size) {                                                     \
+            for (int64_t j = 0; j < step; j++, i++) {                                  \
+                const char *p = data + i * row_stride;                                 \
+                for (int l = 0; l < n; l++)                                            \
+                    acc[0][l] += LOAD(p + l * cs);                                     \
+            }                                                                          \
+            for (int j = 1; j < 4; j++) {                                              \
+                for (int l = 0; l < n; l++) {                                          \
+                    acc[j][l] += acc[j - 1][l];                                        \
+                    acc[j - 1][l] = (LT){0};                                           \
+                }                                                                      \
+                if ((i & (mask << (j * power))) != 0)                                  \
+                    break;                                                             \
+            }                                                                          \
+        }                                                                              \
+        for (; i < size; i++) {                                                        \
+            const char *p = data + i * row_stride;                                     \
+            for (int l = 0; l < n; l++)                                                \
+                acc[0][l] += LOAD(p + l * cs);                                         \
+        }                                                                              \
+        for (int j = 1; j < 4; j++)                                                    \
+            for (int l = 0; l < n; l++)                                                \
+                acc[0][l] += acc[j][l];                                                \
+        for (int l = 0; l < n; l++)                                                    \
+            res[l] = acc[0][l];                                                        \
+    }
+
 /* generates the cascade loops of one dtype: sum_<sfx> is cascade_sum's 2-D loop.
  * T stored type, A accumulator, VA its W-lane vector, V input elements per vector. */
 #define CASCADE(sfx, T, A, VA, W, V)                                                   \
     MULTI_ROW_SUM(s4_##sfx, A, 4, LD_##sfx)                                            \
     MULTI_ROW_SUM(in4_##sfx, VA, 4, LDV_IN_##sfx)                                      \
     MULTI_ROW_SUM(out4_##sfx, VA, 4, LDV_OUT_##sfx)                                    \
+    MULTI_ROW_SUM_WIDE(out_##sfx, VA, LDV_OUT_##sfx)                                   \
     /* row_sum on scalars: four interleaved accumulators, the tail, then folded */     \
     static A row_sum_##sfx(const char *data, int64_t stride, int64_t size)             \
     {                                                                                  \
@@ -478,11 +525,14 @@ ldv_in_f16(const char *p)
             }                                                                          \
         } else if (is1 == isz && size1 >= V) {  /* contiguous outer sum */             \
             int64_t j = 0;                                                             \
-            for (; j + 4 * W <= size1; j += 4 * W) {                                   \
-                VA sums[4];                                                            \
-                mrs_out4_##sfx(sums, in + j * isz, is0, W * isz, size0);               \
-                for (int l = 0; l < 4 * W; l++)                                        \
+            while (j + 4 * W <= size1) {    /* whole groups of 4 vectors, as torch */  \
+                int64_t nv = (size1 - j) / (4 * W) * 4;                                \
+                int n = nv < WIDE_VECS ? (int)nv : WIDE_VECS;                          \
+                VA sums[WIDE_VECS];                                                    \
+                mrs_wide_out_##sfx(sums, in + j * isz, is0, W * isz, size0, n);        \
+                for (int64_t l = 0; l < (int64_t)n * W; l++)                           \
                     ADD_TO_##sfx(out + (j + l) * os1, sums[l / W][l % W]);             \
+                j += (int64_t)n * W;                                                   \
             }                                                                          \
             for (; j + W <= size1; j += W) {                                           \
                 VA sums = vrow_sum_out_##sfx(in + j * isz, is0, size0);                \
