@@ -700,11 +700,18 @@ typedef int64_t vdi __attribute__((vector_size(32)));
         VI nan = (a != a) | (b != b);                                                  \
         return VSELECT(VT, VI, nan, a + b, VSELECT(VT, VI, a < b, a, b));               \
     }                                                                                  \
-    static inline VT vmul_##sfx(VT a, VT b) { return a * b; }
+    static inline VT vmul_##sfx(VT a, VT b) { return a * b; }                        \
+    /* Note [NaN-free min/max]: without NaNs vmax/vmin are one compare and select; the \
+     * loop keeps a NaN flag beside them and redoes a row the exact way if it is set, \
+     * so results (NaN payloads included) are the same bits as before. */              \
+    static inline VT vmax_nonan_##sfx(VT a, VT b) { return VSELECT(VT, VI, a > b, a, b); } \
+    static inline VT vmin_nonan_##sfx(VT a, VT b) { return VSELECT(VT, VI, a < b, a, b); } \
+    static inline VI visnan_##sfx(VT x) { return (VI)(x != x); }                       \
+    static inline VI vnever_##sfx(VT x) { (void)x; return (VI){0}; }
 VMINMAX(vf, vfi, f32)
 VMINMAX(vd, vdi, f64)
 
-#define REDUCE_VECV(opname, sfx, T, VT, VTU, W, VOP, SOP)                               \
+#define REDUCE_VECV(opname, sfx, T, VT, VI, VTU, W, VOP, VFAST, VBAD, SOP)              \
     static void red_##opname##_##sfx(char *out, const char *in, const int64_t *s,      \
                                      int64_t size0, int64_t size1, const void *ctx)    \
     {                                                                                  \
@@ -716,11 +723,28 @@ VMINMAX(vd, vdi, f64)
                 T r = *(T *)out;                                                       \
                 if (count > 0) {                                                       \
                     VT acc[4];                                                         \
-                    for (int v = 0; v < 4; v++)                                        \
+                    VI bad = {0};                                                      \
+                    for (int v = 0; v < 4; v++) {                                      \
                         acc[v] = *(const VTU *)(in + v * W * isz);                     \
+                        bad |= VBAD(acc[v]);                                           \
+                    }                                                                  \
                     for (int64_t i = 1; i < count; i++)                                \
+                        for (int v = 0; v < 4; v++) {                                  \
+                            VT x = *(const VTU *)(in + (i * 4 + v) * W * isz);         \
+                            bad |= VBAD(x);                                            \
+                            acc[v] = VFAST(acc[v], x);                                 \
+                        }                                                              \
+                    int any_bad = 0;                                                   \
+                    for (int w = 0; w < W; w++)                                        \
+                        any_bad |= bad[w] != 0;                                        \
+                    if (any_bad) {      /* Note [NaN-free min/max]: the exact way */   \
                         for (int v = 0; v < 4; v++)                                    \
-                            acc[v] = VOP(acc[v], *(const VTU *)(in + (i * 4 + v) * W * isz)); \
+                            acc[v] = *(const VTU *)(in + v * W * isz);                 \
+                        for (int64_t i = 1; i < count; i++)                            \
+                            for (int v = 0; v < 4; v++)                                \
+                                acc[v] = VOP(acc[v],                                   \
+                                             *(const VTU *)(in + (i * 4 + v) * W * isz)); \
+                    }                                                                  \
                     VT c = VOP(VOP(acc[0], acc[1]), VOP(acc[2], acc[3]));              \
                     T b = c[0];                                                        \
                     for (int w = 1; w < W; w++)                                        \
@@ -759,12 +783,12 @@ VMINMAX(vd, vdi, f64)
                 }                                                                      \
         }                                                                              \
     }
-REDUCE_VECV(prod, f32, float, vf, vf_u, 8, vmul_f32, fmulf)
-REDUCE_VECV(prod, f64, double, vd, vd_u, 4, vmul_f64, fmuld)
-REDUCE_VECV(amax, f32, float, vf, vf_u, 8, vmax_f32, FMAX)
-REDUCE_VECV(amax, f64, double, vd, vd_u, 4, vmax_f64, FMAX)
-REDUCE_VECV(amin, f32, float, vf, vf_u, 8, vmin_f32, FMIN)
-REDUCE_VECV(amin, f64, double, vd, vd_u, 4, vmin_f64, FMIN)
+REDUCE_VECV(prod, f32, float, vf, vfi, vf_u, 8, vmul_f32, vmul_f32, vnever_f32, fmulf)
+REDUCE_VECV(prod, f64, double, vd, vdi, vd_u, 4, vmul_f64, vmul_f64, vnever_f64, fmuld)
+REDUCE_VECV(amax, f32, float, vf, vfi, vf_u, 8, vmax_f32, vmax_nonan_f32, visnan_f32, FMAX)
+REDUCE_VECV(amax, f64, double, vd, vdi, vd_u, 4, vmax_f64, vmax_nonan_f64, visnan_f64, FMAX)
+REDUCE_VECV(amin, f32, float, vf, vfi, vf_u, 8, vmin_f32, vmin_nonan_f32, visnan_f32, FMIN)
+REDUCE_VECV(amin, f64, double, vd, vdi, vd_u, 4, vmin_f64, vmin_nonan_f64, visnan_f64, FMIN)
 
 /* all / any: out (bool, or uint8 for uint8 input as torch) = out && x != 0 */
 #define LOGIC_REDUCERS(sfx, T, NONZERO)                                                \
