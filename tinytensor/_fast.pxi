@@ -69,8 +69,8 @@ cdef object fast_binary(int code, TensorBase a, object other, bint reflected,
                         TensorBase out, object alpha):
     """The kernel's result, or None when the Python op must decide.
 
-    Taken: a tensor of one dtype as a, and as other a tensor of the same dtype and shape
-    or a Python number that keeps a's dtype (torch's weak scalars: a float only with a
+    Taken: a tensor of one dtype as a, and as other a tensor of the same dtype (of any
+    shape that broadcasts with a's, except in place) or a Python number that keeps a's dtype (torch's weak scalars: a float only with a
     floating a).  With those, result_type is a's dtype and the op's only call is the
     kernel.  out: write into it (an in-place op on a) instead of a new tensor."""
     cdef tt_dtype dt = a.v.dtype
@@ -100,10 +100,15 @@ cdef object fast_binary(int code, TensorBase a, object other, bint reflected,
     cdef int64_t bb = 0
     cdef const tt_view *ins[2]
     ins[0] = &a.v
+    cdef bint broadcast = False
     if isinstance(other, TensorBase):
         b = <TensorBase>other
-        if reflected or b.v.dtype != dt or needs_grad(b) or not same_shape(&a.v, &b.v):
+        if reflected or b.v.dtype != dt or needs_grad(b):
             return None
+        if not same_shape(&a.v, &b.v):
+            if out is not None:
+                return None     # an in-place op may not grow self: the Python op says so
+            broadcast = True    # (N, 1) + (1, M): the shapes meet in the kernel
         ins[1] = &b.v
     elif type(other) is float or type(other) is int or type(other) is bool:
         if type(other) is bool and code == BIN_SUB:
@@ -118,12 +123,19 @@ cdef object fast_binary(int code, TensorBase a, object other, bint reflected,
     else:
         return None
     cdef TensorBase res = out
+    cdef int nd = a.v.ndim
+    cdef int64_t shape[TT_MAX_DIMS]
+    if broadcast:
+        if tt_broadcast_shape(&nd, shape, 2, ins) != TT_OK:
+            return None     # the Python op raises torch's error
+    else:
+        memcpy(shape, a.v.shape, nd * sizeof(int64_t))
     if out is None:
-        res = new_empty(dt, a.v.ndim, a.v.shape)
-        if a.v.ndim > 1:    # torch's layout (Note [output layout] in binary.c)
-            tt_elementwise_strides(res.v.strides, a.v.ndim, a.v.shape, 2, ins)
+        res = new_empty(dt, nd, shape)
+        if nd > 1:          # torch's layout (Note [output layout] in binary.c)
+            tt_elementwise_strides(res.v.strides, nd, shape, 2, ins)
     cdef tt_status s
-    if tt_view_numel(&a.v) >= NOGIL_NUMEL:
+    if tt_view_numel(&res.v) >= NOGIL_NUMEL:
         with nogil:
             s = tt_binary(&res.v, ins[0], ins[1], code, &args)
     else:
