@@ -414,7 +414,7 @@ ldv_in_f16(const char *p)
  * independent), so results are unchanged, but an outer sum now streams along its rows
  * instead of walking a 4-vector column strip down every row (one cache line per row:
  * 2.75x torch at 1000 x 1000 float32). */
-enum { WIDE_VECS = 64 };    /* 4 levels x 64 vectors x 32 B = 8 KB of accumulators */
+enum { WIDE_VECS = 128 };   /* 4 levels x 128 vectors x 32 B = 16 KB of accumulators (L1) */
 #define MULTI_ROW_SUM_WIDE(name, LT, LOAD)                                             \
     static void mrs_wide_##name(LT *restrict res, const char *data, int64_t row_stride,\
                                 int64_t cs, int64_t size, int n)                        \
