@@ -19,6 +19,7 @@ Run as a script for a longer campaign (see README "Reliability"):
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -73,9 +74,12 @@ def input_expr(shape, dtype, seed):
 
 # ---- the program ------------------------------------------------------------------------
 class Var:
-    def __init__(self, name, shape, dtype, exact, grad=False):
+    def __init__(self, name, shape, dtype, exact, grad=False, tol=None):
         self.name, self.shape, self.dtype, self.exact, self.grad = \
             name, tuple(shape), dtype, exact, grad
+        # the tolerance its value is compared at: its dtype's, or a looser one carried in
+        # from an inexact operand (float32 log values stacked into a float64 tensor)
+        self.tol = TOL.get(dtype, 0.0) if tol is None else tol
 
     @property
     def ndim(self):
@@ -137,8 +141,7 @@ def storage_key(t, is_torch):
 
 def compare_tensor(ours, theirs, exact, check_strides, what, loosest=0.0):
     """None when ours matches theirs, else a sentence saying how they differ.
-    loosest: the tolerance of the least precise inexact value the program computed, which
-    may have flowed into this one (float32 log values stacked into a float64 tensor)."""
+    loosest: a tolerance looser than the dtype's that the value may carry (Var.tol)."""
     if not hasattr(ours, "dtype") or not hasattr(ours, "shape"):
         return f"{what}: tinytensor gave {type(ours).__name__}, torch a tensor"
     name = str(theirs.dtype).split(".")[-1]
@@ -204,7 +207,7 @@ def compare_runs(steps, vars_, tt, torch, stop_at=None, grads=()):
     for v in defined:
         step = steps[index_of.get(v.name, 0)]
         msg = compare_tensor(env_o[v.name], env_t[v.name], v.exact, step.check_strides,
-                             v.name, loosest)
+                             v.name, v.tol)
         if msg:
             return (index_of.get(v.name, n - 1), "value", msg)
     for name in grads:
@@ -213,7 +216,8 @@ def compare_runs(steps, vars_, tt, torch, stop_at=None, grads=()):
             return (n - 1, "grad", f"{name}: tinytensor {'has no' if go is None else 'has a'} "
                     f"gradient, torch {'has' if gt is not None else 'has none'}")
         if gt is not None:
-            # a float64 leaf's gradient may have passed through float32 ops too
+            # a float64 leaf's gradient may have passed through any of the program's
+            # inexact values, so it is compared at the loosest of their tolerances
             msg = compare_tensor(go, gt, False, False, name, loosest)
             if msg:
                 return (n - 1, "grad", msg)
@@ -919,8 +923,11 @@ class Program:
                     self.steps.pop()
                     continue
                 dt = str(t.dtype).split(".")[-1]
+                carried = [v.tol for v in self.vars
+                           if not v.exact and re.search(rf"\b{v.name}\b", expr)]
                 self.vars.append(Var(new, tuple(t.shape), dt, bool(exact),
-                                     bool(getattr(t, "requires_grad", False))))
+                                     bool(getattr(t, "requires_grad", False)),
+                                     max([TOL.get(dt, 0.0)] + carried)))
             return
 
 
