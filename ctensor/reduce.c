@@ -368,62 +368,22 @@ ldv_in_f16(const char *p)
 #define LDV_IN_f64(p) LDV_OUT_f64(p)
 
 /* generates mrs_<name>: res[l] = cascade sum over `size` rows of LOAD(row + l * cs),
- * for NL lanes of type LT (scalars or vectors) */
-#define MULTI_ROW_SUM(name, LT, NL, LOAD)                                              \
-    static void mrs_##name(LT *restrict res, const char *data, int64_t row_stride,    \
-                           int64_t cs, int64_t size)                                   \
-    {                                                                                  \
-        int64_t power = ceil_log2(size) / 4;                                           \
-        if (power < 4)                                                                 \
-            power = 4;                                                                 \
-        const int64_t step = (int64_t)1 << power, mask = step - 1;                     \
-        LT acc[4][NL];                                                                 \
-        for (int j = 0; j < 4; j++)                                                    \
-            for (int l = 0; l < NL; l++)                                               \
-                acc[j][l] = (LT){0};                                                   \
-        int64_t i = 0;                                                                 \
-        while (i + step <= size) {                                                     \
-            for (int64_t j = 0; j < step; j++, i++) {                                  \
-                const char *p = data + i * row_stride;                                 \
-                for (int l = 0; l < NL; l++)                                           \
-                    acc[0][l] += LOAD(p + l * cs);                                     \
-            }                                                                          \
-            for (int j = 1; j < 4; j++) {                                              \
-                for (int l = 0; l < NL; l++) {                                         \
-                    acc[j][l] += acc[j - 1][l];                                        \
-                    acc[j - 1][l] = (LT){0};                                           \
-                }                                                                      \
-                if ((i & (mask << (j * power))) != 0)                                  \
-                    break;                                                             \
-            }                                                                          \
-        }                                                                              \
-        for (; i < size; i++) {                                                        \
-            const char *p = data + i * row_stride;                                     \
-            for (int l = 0; l < NL; l++)                                               \
-                acc[0][l] += LOAD(p + l * cs);                                         \
-        }                                                                              \
-        for (int j = 1; j < 4; j++)                                                    \
-            for (int l = 0; l < NL; l++)                                               \
-                acc[0][l] += acc[j][l];                                                \
-        for (int l = 0; l < NL; l++)                                                   \
-            res[l] = acc[0][l];                                                        \
-    }
-
-/* generates mrs_wide_<name>: mrs_<name> for n (<= WIDE_VECS) lanes side by side in a row,
- * walked row by row.  Each lane gets exactly the additions mrs gives it (lanes are
- * independent), so results are unchanged, but an outer sum now streams along its rows
- * instead of walking a 4-vector column strip down every row (one cache line per row:
- * 2.75x torch at 1000 x 1000 float32). */
+ * for n <= MAXL lanes of type LT (scalars or vectors) side by side in a row, walked row
+ * by row.  Lanes are independent, so each gets the same additions whatever n is: the
+ * 4-lane forms serve the row sums, and the wide form (up to WIDE_VECS column vectors)
+ * lets an outer sum stream along its rows instead of walking a 4-vector column strip
+ * down every row (one cache line per row: 2.75x torch at 1000 x 1000 float32). */
 enum { WIDE_VECS = 128 };   /* 4 levels x 128 vectors x 32 B = 16 KB of accumulators (L1) */
-#define MULTI_ROW_SUM_WIDE(name, LT, LOAD)                                             \
-    static void mrs_wide_##name(LT *restrict res, const char *data, int64_t row_stride,\
-                                int64_t cs, int64_t size, int n)                        \
+#define MULTI_ROW_SUM(name, LT, MAXL, LOAD)                                            \
+    static inline void                                                                 \
+    mrs_##name(LT *restrict res, const char *data, int64_t row_stride, int64_t cs,     \
+               int64_t size, int n)                                                    \
     {                                                                                  \
         int64_t power = ceil_log2(size) / 4;                                           \
         if (power < 4)                                                                 \
             power = 4;                                                                 \
         const int64_t step = (int64_t)1 << power, mask = step - 1;                     \
-        LT acc[4][WIDE_VECS];                                                          \
+        LT acc[4][MAXL];                                                               \
         for (int j = 0; j < 4; j++)                                                    \
             for (int l = 0; l < n; l++)                                                \
                 acc[j][l] = (LT){0};                                                   \
@@ -461,13 +421,13 @@ enum { WIDE_VECS = 128 };   /* 4 levels x 128 vectors x 32 B = 16 KB of accumula
     MULTI_ROW_SUM(s4_##sfx, A, 4, LD_##sfx)                                            \
     MULTI_ROW_SUM(in4_##sfx, VA, 4, LDV_IN_##sfx)                                      \
     MULTI_ROW_SUM(out4_##sfx, VA, 4, LDV_OUT_##sfx)                                    \
-    MULTI_ROW_SUM_WIDE(out_##sfx, VA, LDV_OUT_##sfx)                                   \
+    MULTI_ROW_SUM(wide_out_##sfx, VA, WIDE_VECS, LDV_OUT_##sfx)                        \
     /* row_sum on scalars: four interleaved accumulators, the tail, then folded */     \
     static A row_sum_##sfx(const char *data, int64_t stride, int64_t size)             \
     {                                                                                  \
         A part[4];                                                                     \
         int64_t n4 = size / 4;                                                         \
-        mrs_s4_##sfx(part, data, 4 * stride, stride, n4);                              \
+        mrs_s4_##sfx(part, data, 4 * stride, stride, n4, 4);                           \
         for (int64_t i = n4 * 4; i < size; i++)                                        \
             part[0] += LD_##sfx(data + i * stride);                                    \
         for (int k = 1; k < 4; k++)                                                    \
@@ -479,7 +439,7 @@ enum { WIDE_VECS = 128 };   /* 4 levels x 128 vectors x 32 B = 16 KB of accumula
     {                                                                                  \
         VA part[4];                                                                    \
         int64_t n4 = count / 4;                                                        \
-        mrs_in4_##sfx(part, data, 4 * vstride, vstride, n4);                           \
+        mrs_in4_##sfx(part, data, 4 * vstride, vstride, n4, 4);                        \
         for (int64_t i = n4 * 4; i < count; i++)                                       \
             part[0] += LDV_IN_##sfx(data + i * vstride);                               \
         return ((part[0] + part[1]) + part[2]) + part[3];                              \
@@ -488,7 +448,7 @@ enum { WIDE_VECS = 128 };   /* 4 levels x 128 vectors x 32 B = 16 KB of accumula
     {                                                                                  \
         VA part[4];                                                                    \
         int64_t n4 = size / 4;                                                         \
-        mrs_out4_##sfx(part, data, 4 * stride, stride, n4);                            \
+        mrs_out4_##sfx(part, data, 4 * stride, stride, n4, 4);                         \
         for (int64_t i = n4 * 4; i < size; i++)                                        \
             part[0] += LDV_OUT_##sfx(data + i * stride);                               \
         return ((part[0] + part[1]) + part[2]) + part[3];                              \
@@ -548,7 +508,7 @@ enum { WIDE_VECS = 128 };   /* 4 levels x 128 vectors x 32 B = 16 KB of accumula
             int64_t j = 0;                                                             \
             for (; j + 3 < size1; j += 4) {                                            \
                 A sums[4];                                                             \
-                mrs_s4_##sfx(sums, in + j * is1, is0, is1, size0);                     \
+                mrs_s4_##sfx(sums, in + j * is1, is0, is1, size0, 4);                  \
                 for (int l = 0; l < 4; l++)                                            \
                     ADD_TO_##sfx(out + (j + l) * os1, sums[l]);                        \
             }                                                                          \
