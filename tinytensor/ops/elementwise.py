@@ -116,19 +116,29 @@ def _no_bool_sub(a, b):
                            "`logical_not()` operator instead.")
 
 
+def _save_operands(ctx, a, b):
+    """Keep a binary op's operands for backward: tensors through save_for_backward (so
+    in-place changes are caught), Python numbers as they are."""
+    ctx.save_for_backward(a if isinstance(a, Tensor) else None,
+                          b if isinstance(b, Tensor) else None)
+    ctx.numbers = (a, b)
+
+
+def _saved_operands(ctx):
+    """The operands _save_operands kept, numbers back in their places."""
+    a, b = ctx.saved_tensors
+    return (ctx.numbers[0] if a is None else a, ctx.numbers[1] if b is None else b)
+
+
 class Mul(Function, node_name="MulBackward0", numbers_are_inputs=True):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
-                              b if isinstance(b, Tensor) else None)
-        ctx.numbers = (a, b)
+        _save_operands(ctx, a, b)
         return _C.binary("mul", a, b, dtype=result_type(a, b))
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        a = ctx.numbers[0] if a is None else a
-        b = ctx.numbers[1] if b is None else b
+        a, b = _saved_operands(ctx)
         return (g * b if ctx.needs_input_grad[0] else None,
                 g * a if ctx.needs_input_grad[1] else None)
 
@@ -136,16 +146,12 @@ class Mul(Function, node_name="MulBackward0", numbers_are_inputs=True):
 class Div(Function, node_name="DivBackward0", numbers_are_inputs=True):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
-                              b if isinstance(b, Tensor) else None)
-        ctx.numbers = (a, b)
+        _save_operands(ctx, a, b)
         return _C.binary("div", a, b, dtype=float_result_type(a, b))
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        a = ctx.numbers[0] if a is None else a
-        b = ctx.numbers[1] if b is None else b
+        a, b = _saved_operands(ctx)
         return (g / b if ctx.needs_input_grad[0] else None,
                 -g * a / (b * b) if ctx.needs_input_grad[1] else None)
 
@@ -953,16 +959,12 @@ class Xlogy(Function, node_name="XlogyBackward0", numbers_are_inputs=True):
     """input * log(other), 0 where input is 0 unless other is NaN (ctensor/binary_ops.def)."""
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None,
-                              b if isinstance(b, Tensor) else None)
-        ctx.numbers = (a, b)
+        _save_operands(ctx, a, b)
         return _C.binary("xlogy", a, b, dtype=float_result_type(a, b))
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        a = ctx.numbers[0] if a is None else a
-        b = ctx.numbers[1] if b is None else b
+        a, b = _saved_operands(ctx)
         return (g * xlogy(a != 0, b) if ctx.needs_input_grad[0] else None,
                 g * a / b if ctx.needs_input_grad[1] else None)
 
