@@ -66,6 +66,16 @@ def outcome(lib, name, steps=2, **kw):
     return "ok", p.detach().numpy().tolist()
 
 
+def assert_same_outcome(name, flags):
+    """The optimizer with flags ends as torch's: the same parameters or the same error."""
+    ours, theirs = outcome(tt, name, **flags), outcome(torch, name, **flags)
+    assert ours[:2] == theirs[:2]
+    if ours[0] == "ok":
+        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
+    else:
+        assert ours[2] == theirs[2]
+
+
 FLAGS = [dict(fused=True), dict(differentiable=True), dict(fused=True, foreach=True),
          dict(fused=True, differentiable=True)]
 
@@ -76,12 +86,7 @@ FLAGS = [dict(fused=True), dict(differentiable=True), dict(fused=True, foreach=T
 def test_fused_and_differentiable_flags_match_torch(name, flags):
     if name != "SGD" and "momentum" in flags:
         flags = dict(fused=True, amsgrad=True)
-    ours, theirs = outcome(tt, name, **flags), outcome(torch, name, **flags)
-    assert ours[:2] == theirs[:2]
-    if ours[0] == "ok":
-        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
-    else:
-        assert ours[2] == theirs[2]
+    assert_same_outcome(name, flags)
 
 
 STEP_FLAGS = ([("Adam", dict(capturable=True, fused=True)),
@@ -95,9 +100,4 @@ STEP_FLAGS = ([("Adam", dict(capturable=True, fused=True)),
 @pytest.mark.parametrize("name,flags", STEP_FLAGS,
                          ids=lambda v: v if isinstance(v, str) else "-".join(v))
 def test_capturable_and_foreach_step_errors_match_torch(name, flags):
-    ours, theirs = outcome(tt, name, **flags), outcome(torch, name, **flags)
-    assert ours[:2] == theirs[:2]
-    if ours[0] == "ok":
-        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
-    else:
-        assert ours[2] == theirs[2]
+    assert_same_outcome(name, flags)
