@@ -67,6 +67,33 @@ FCLAMP(double, fclamp_d)
 #define MADD(a, b, c) ((a) * (b) + (c))
 #endif
 
+/* x = n ln2 + r with n an integer and |r| <= ln2 / 2 (ln2 in two parts, so r is exact) */
+static inline ALWAYS_INLINE double
+exp_reduce(double xc, double *n)
+{
+    *n = (xc * 1.4426950408889634074 + 6755399441055744.0) - 6755399441055744.0;
+    double r = xc - *n * 0.693147180369123816490;      /* ln2's high 32 bits */
+    return r - *n * 1.90821492927058770002e-10;
+}
+
+/* e^r by its Taylor series up to r^degree, in Horner's order (unrolled: degree is a
+ * constant at every call) */
+static inline ALWAYS_INLINE double
+exp_taylor(double r, int degree)
+{
+    static const double inv_factorial[] = {
+        1.0, 1.0, 1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0,
+        1.0 / 40320.0, 1.0 / 362880.0, 1.0 / 3628800.0, 1.0 / 39916800.0,
+        1.0 / 479001600.0, 1.0 / 6227020800.0};
+    double p = inv_factorial[degree];
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 16
+#endif
+    for (int k = degree - 1; k >= 0; k--)
+        p = MADD(p, r, inv_factorial[k]);
+    return p;
+}
+
 static inline ALWAYS_INLINE float
 exp_vec_f(float x)
 {
@@ -74,21 +101,7 @@ exp_vec_f(float x)
      * so it is the correctly rounded float (as glibc's expf and, at these points,
      * torch's) except within 1e-5 ulp of a tie; 2^n needs no split in double */
     double xc = x != x ? 0.0 : x < -104.0f ? -104.0 : x > 89.0f ? 89.0 : (double)x;
-    double n = (xc * 1.4426950408889634074 + 6755399441055744.0) - 6755399441055744.0;
-    double r = xc - n * 0.693147180369123816490;
-    r = r - n * 1.90821492927058770002e-10;
-    double p = 1.0 / 39916800.0;
-    p = MADD(p, r, 1.0 / 3628800.0);
-    p = MADD(p, r, 1.0 / 362880.0);
-    p = MADD(p, r, 1.0 / 40320.0);
-    p = MADD(p, r, 1.0 / 5040.0);
-    p = MADD(p, r, 1.0 / 720.0);
-    p = MADD(p, r, 1.0 / 120.0);
-    p = MADD(p, r, 1.0 / 24.0);
-    p = MADD(p, r, 1.0 / 6.0);
-    p = MADD(p, r, 0.5);
-    p = MADD(p, r, 1.0);
-    p = MADD(p, r, 1.0);
+    double n, p = exp_taylor(exp_reduce(xc, &n), 11);
     uint64_t bits = (uint64_t)(int64_t)((int32_t)n + 1023) << 52;
     double scale;
     memcpy(&scale, &bits, 8);
@@ -100,23 +113,8 @@ static inline ALWAYS_INLINE double
 exp_vec_d(double x)
 {
     double xc = x != x ? 0.0 : x < -746.0 ? -746.0 : x > 710.0 ? 710.0 : x;
-    double n = (xc * 1.4426950408889634074 + 6755399441055744.0) - 6755399441055744.0;
-    double r = xc - n * 0.693147180369123816490;       /* ln2's high 32 bits */
-    r = r - n * 1.90821492927058770002e-10;
-    double p = 1.0 / 6227020800.0;
-    p = MADD(p, r, 1.0 / 479001600.0);
-    p = MADD(p, r, 1.0 / 39916800.0);
-    p = MADD(p, r, 1.0 / 3628800.0);
-    p = MADD(p, r, 1.0 / 362880.0);
-    p = MADD(p, r, 1.0 / 40320.0);
-    p = MADD(p, r, 1.0 / 5040.0);
-    p = MADD(p, r, 1.0 / 720.0);
-    p = MADD(p, r, 1.0 / 120.0);
-    p = MADD(p, r, 1.0 / 24.0);
-    p = MADD(p, r, 1.0 / 6.0);
-    p = MADD(p, r, 0.5);
-    p = MADD(p, r, 1.0);
-    p = MADD(p, r, 1.0);
+    double n, p = exp_taylor(exp_reduce(xc, &n), 13);
+    /* 2^n in two halves: near the ends of the range one alone overflows/underflows */
     int32_t ni = (int32_t)n, n1 = ni / 2, n2 = ni - n1;
     uint64_t b1 = (uint64_t)(int64_t)(n1 + 1023) << 52;
     uint64_t b2 = (uint64_t)(int64_t)(n2 + 1023) << 52;
