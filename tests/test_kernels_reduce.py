@@ -249,3 +249,29 @@ def test_cumsum_long_float32_accumulates_in_double():
     a = np.full(100_000, 0.1, dtype=np.float32)
     x, tx = pair(a)
     exact(_C.scan(x, 0), torch.cumsum(tx, 0))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+@pytest.mark.parametrize("shape", [(1000, 1000), (37, 3000), (300, 517), (70, 33), (3, 2048)])
+def test_wide_outer_sums_and_nan_free_extremes_are_torchs_bits(shape, dtype_name, threads):
+    """Shapes large enough for the wide outer sum (up to 128 column vectors per pass, then
+    4-vector and scalar tails) and for amax/amin's NaN-free vector loop, with and without
+    NaNs: the same bits as torch (test_reductions_match_torch_bit_for_bit's shapes are too
+    small to reach these loops)."""
+    rng = np.random.default_rng(shape[0] * shape[1])
+    a = rng.standard_normal(shape).astype("float32" if dtype_name == "bfloat16" else dtype_name)
+    with_nan = a.copy()
+    with_nan[rng.integers(0, shape[0], 3), rng.integers(0, shape[1], 3)] = np.nan
+    old = tt.get_num_threads(), torch.get_num_threads()
+    tt.set_num_threads(threads), torch.set_num_threads(threads)
+    try:
+        for values in (a, with_nan):
+            x, tx = pair(values, dtype_name)
+            exact(x.sum(0), tx.sum(0))
+            exact(x.t().sum(1), tx.t().sum(1))
+            for op in ("amax", "amin"):
+                exact(getattr(x, op)(), getattr(tx, op)())
+                exact(getattr(x, op)(1), getattr(tx, op)(1))
+    finally:
+        tt.set_num_threads(old[0]), torch.set_num_threads(old[1])
