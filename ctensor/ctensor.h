@@ -356,6 +356,7 @@ extern const char *const tt_reduce_names[TT_NUM_REDUCE_OPS];
 typedef struct {
     double p;               /* norm: the order (0, 1, 2, inf, -inf, any) */
     double correction;      /* var/std: divide by n - correction */
+    bool nan_all_ones;      /* amax/amin: torch.max()'s NaN bits (Note [NaN bits of max]) */
 } tt_reduce_args;
 
 tt_status tt_reduce(const tt_view *out, const tt_view *in, tt_reduce_op op,

@@ -551,13 +551,14 @@ CASCADE(f64, double, double, vd, 4, 4)
  * BFloat16 arithmetic round every operation) */
 #define R16_f16(v) tt_f16_to_f32(tt_f32_to_f16(v))
 #define R16_bf16(v) tt_bf16_to_f32(tt_f32_to_bf16(v))
-#define FMAX(a, b) (((a) != (a) || (b) != (b)) ? (a) + (b) : ((a) > (b) ? (a) : (b)))
-#define FMIN(a, b) (((a) != (a) || (b) != (b)) ? (a) + (b) : ((a) < (b) ? (a) : (b)))
+/* scalar max/min: a NaN gives the default NaN, as torch's max_impl (Note [NaN bits of max]) */
+#define FMAX(a, b) (((a) != (a) || (b) != (b)) ? NAN : ((a) > (b) ? (a) : (b)))
+#define FMIN(a, b) (((a) != (a) || (b) != (b)) ? NAN : ((a) < (b) ? (a) : (b)))
 #define IMAX(a, b) ((a) > (b) ? (a) : (b))
 #define IMIN(a, b) ((a) < (b) ? (a) : (b))
 
 /* generates red_<op>_<sfx>, a 2-D loop: out = OP(out, in) over the reduced dims */
-#define REDUCE_VEC(opname, sfx, T, C, V, OP)                                           \
+#define REDUCE_VEC(opname, sfx, T, C, V, OP, LANE_STORE)                               \
     static void red_##opname##_##sfx(char *out, const char *in, const int64_t *s,      \
                                      int64_t size0, int64_t size1, const void *ctx)    \
     {                                                                                  \
@@ -595,7 +596,7 @@ CASCADE(f64, double, double, vd, 4, 4)
                     for (int l = 0; l < 4 * V; l++)                                    \
                         acc[l] = OP(acc[l], LOAD_##sfx(in + i * s[1] + (c + l) * isz)); \
                 for (int l = 0; l < 4 * V; l++)                                        \
-                    STORE_##sfx(out + (c + l) * isz, OP(LOAD_##sfx(out + (c + l) * isz), acc[l])); \
+                    LANE_STORE(out + (c + l) * isz, OP(LOAD_##sfx(out + (c + l) * isz), acc[l])); \
             }                                                                          \
             for (; c < size1; c++) {                                                   \
                 C r = LOAD_##sfx(out + c * isz);                                       \
@@ -616,10 +617,10 @@ CASCADE(f64, double, double, vd, 4, 4)
 #define INT_REDUCERS(sfx, T, U, V)                                                     \
     static inline T iprod_##sfx(T a, T b) { return (T)((U)a * (U)b); }                 \
     static inline T isum_##sfx(T a, T b) { return (T)((U)a + (U)b); }                  \
-    REDUCE_VEC(sum, sfx, T, T, V, isum_##sfx)                                          \
-    REDUCE_VEC(prod, sfx, T, T, V, iprod_##sfx)                                        \
-    REDUCE_VEC(amax, sfx, T, T, V, IMAX)                                               \
-    REDUCE_VEC(amin, sfx, T, T, V, IMIN)
+    REDUCE_VEC(sum, sfx, T, T, V, isum_##sfx, STORE_##sfx)                             \
+    REDUCE_VEC(prod, sfx, T, T, V, iprod_##sfx, STORE_##sfx)                           \
+    REDUCE_VEC(amax, sfx, T, T, V, IMAX, STORE_##sfx)                                  \
+    REDUCE_VEC(amin, sfx, T, T, V, IMIN, STORE_##sfx)
 INT_REDUCERS(u8, uint8_t, uint32_t, 32)
 INT_REDUCERS(i8, int8_t, uint32_t, 32)
 INT_REDUCERS(i16, int16_t, uint32_t, 16)
@@ -628,21 +629,24 @@ INT_REDUCERS(i64, int64_t, uint64_t, 4)
 
 static inline bool band(bool a, bool b) { return a && b; }
 static inline bool bor(bool a, bool b) { return a || b; }
-REDUCE_VEC(amax, b, bool, bool, 32, bor)
-REDUCE_VEC(amin, b, bool, bool, 32, band)
-REDUCE_VEC(prod, b, bool, bool, 32, band)
-REDUCE_VEC(sum, b, bool, bool, 32, bor)
+REDUCE_VEC(amax, b, bool, bool, 32, bor, STORE_b)
+REDUCE_VEC(amin, b, bool, bool, 32, band, STORE_b)
+REDUCE_VEC(prod, b, bool, bool, 32, band, STORE_b)
+REDUCE_VEC(sum, b, bool, bool, 32, bor, STORE_b)
 
 static inline float fprod16(float a, float b) { return R16_f16(a * b); }
 static inline float bprod16(float a, float b) { return R16_bf16(a * b); }
 static inline float fmulf(float a, float b) { return a * b; }
 static inline double fmuld(double a, double b) { return a * b; }
-REDUCE_VEC(prod, f16, uint16_t, float, 16, fprod16)
-REDUCE_VEC(prod, bf16, uint16_t, float, 16, bprod16)
-REDUCE_VEC(amax, f16, uint16_t, float, 16, FMAX)
-REDUCE_VEC(amax, bf16, uint16_t, float, 16, FMAX)
-REDUCE_VEC(amin, f16, uint16_t, float, 16, FMIN)
-REDUCE_VEC(amin, bf16, uint16_t, float, 16, FMIN)
+/* a NaN from a vector lane of torch's 16-bit max/min is all ones (Note [NaN bits of max]) */
+#define STORE_LANE_f16(p, v) ((v) != (v) ? (void)(*(uint16_t *)(p) = 0xffff) : (void)STORE_f16(p, v))
+#define STORE_LANE_bf16(p, v) ((v) != (v) ? (void)(*(uint16_t *)(p) = 0xffff) : (void)STORE_bf16(p, v))
+REDUCE_VEC(prod, f16, uint16_t, float, 16, fprod16, STORE_f16)
+REDUCE_VEC(prod, bf16, uint16_t, float, 16, bprod16, STORE_bf16)
+REDUCE_VEC(amax, f16, uint16_t, float, 16, FMAX, STORE_LANE_f16)
+REDUCE_VEC(amax, bf16, uint16_t, float, 16, FMAX, STORE_LANE_bf16)
+REDUCE_VEC(amin, f16, uint16_t, float, 16, FMIN, STORE_LANE_f16)
+REDUCE_VEC(amin, bf16, uint16_t, float, 16, FMIN, STORE_LANE_bf16)
 
 /* float32/float64: the same walk on vector types (the compiler will not vectorise a
  * NaN-propagating max by itself); VOP is the lane-wise op, SOP the scalar one */
@@ -650,20 +654,21 @@ typedef int32_t vfi __attribute__((vector_size(32)));
 typedef int64_t vdi __attribute__((vector_size(32)));
 #define VSELECT(VT, VI, m, a, b) ((VT)(((m) & (VI)(a)) | (~(m) & (VI)(b))))
 #define VMINMAX(VT, VI, sfx)                                                           \
+    /* a NaN lane becomes all ones, as torch's vector maximum/minimum */            \
     static inline VT vmax_##sfx(VT a, VT b)                                            \
     {                                                                                  \
         VI nan = (a != a) | (b != b);                                                  \
-        return VSELECT(VT, VI, nan, a + b, VSELECT(VT, VI, a > b, a, b));               \
+        return (VT)((VI)VSELECT(VT, VI, a > b, a, b) | nan);                           \
     }                                                                                  \
     static inline VT vmin_##sfx(VT a, VT b)                                            \
     {                                                                                  \
         VI nan = (a != a) | (b != b);                                                  \
-        return VSELECT(VT, VI, nan, a + b, VSELECT(VT, VI, a < b, a, b));               \
+        return (VT)((VI)VSELECT(VT, VI, a < b, a, b) | nan);                           \
     }                                                                                  \
     static inline VT vmul_##sfx(VT a, VT b) { return a * b; }                        \
     /* Note [NaN-free min/max]: without NaNs vmax/vmin are one compare and select; the \
      * loop keeps a NaN flag beside them and redoes a row the exact way if it is set, \
-     * so results (NaN payloads included) are the same bits as before. */              \
+     * so results (NaN bits included) are the same as without the shortcut. */              \
     static inline VT vmax_nonan_##sfx(VT a, VT b) { return VSELECT(VT, VI, a > b, a, b); } \
     static inline VT vmin_nonan_##sfx(VT a, VT b) { return VSELECT(VT, VI, a < b, a, b); } \
     static inline VI visnan_##sfx(VT x) { return (VI)(x != x); }                       \
@@ -1310,6 +1315,47 @@ sum_via_float(const tt_view *out, const tt_view *in)
     return s;
 }
 
+/* Note [NaN bits of max]: torch's NaN results carry the bits of the op that made them:
+ * its scalar max/min give the default NaN (+, quiet, no payload), its vector ones an
+ * all-ones NaN (the compare mask OR-ed in), so amax/amin's bits depend on which loop
+ * reached an output, and FMAX and vmax above copy both.  Its max()/min() over a whole
+ * tensor of more than one element end in an all-ones NaN on its serial path (computed
+ * in float32 for 16-bit floats, then cast: -NaN for float16, the default NaN for
+ * bfloat16); torch_nan_bits applies that to the result of amax/amin. */
+#define NAN_BITS_LOOP(name, U, ISNAN, BITS)                                              \
+    static void name(char **ptr, const int64_t *step, int64_t n, const void *extra)     \
+    {                                                                                  \
+        (void)extra;                                                                   \
+        for (int64_t i = 0; i < n; i++) {                                              \
+            U *x = (U *)(ptr[0] + i * step[0]);                                        \
+            if (ISNAN(*x))                                                             \
+                *x = (BITS);                                                           \
+        }                                                                              \
+    }
+#define ISNAN32(b) (((b) & 0x7fffffffu) > 0x7f800000u)
+#define ISNAN64(b) (((b) & 0x7fffffffffffffffull) > 0x7ff0000000000000ull)
+#define ISNAN16(b) (((b) & 0x7fffu) > 0x7c00u)
+#define ISNANB16(b) (((b) & 0x7fffu) > 0x7f80u)
+NAN_BITS_LOOP(nan_default_bf16, uint16_t, ISNANB16, 0x7fc0u)
+NAN_BITS_LOOP(nan_ones_f32, uint32_t, ISNAN32, 0xffffffffu)
+NAN_BITS_LOOP(nan_ones_f64, uint64_t, ISNAN64, ~0ull)
+NAN_BITS_LOOP(nan_ones_f16, uint16_t, ISNAN16, 0xfe00u)
+
+static tt_status
+torch_nan_bits(const tt_view *out)
+{
+    tt_loop loop = NULL;
+    switch (out->dtype) {
+    case TT_FLOAT32: loop = nan_ones_f32; break;
+    case TT_FLOAT64: loop = nan_ones_f64; break;
+    case TT_FLOAT16: loop = nan_ones_f16; break;
+    case TT_BFLOAT16: loop = nan_default_bf16; break;
+    default: return TT_OK;
+    }
+    const tt_view *self = out;
+    return tt_iter_run(out, 1, &self, loop, NULL);
+}
+
 static tt_status
 empty_fail(tt_reduce_op op)
 {
@@ -1323,7 +1369,7 @@ tt_reduce(const tt_view *out, const tt_view *in, tt_reduce_op op,
 {
     if ((unsigned)op >= TT_NUM_REDUCE_OPS)
         return tt_fail(TT_EVALUE, "reduce: unknown op %d", (int)op);
-    tt_reduce_args none = {2.0, 1.0};
+    tt_reduce_args none = {2.0, 1.0, false};
     if (!args)
         args = &none;
     tt_dtype dt = in->dtype;
@@ -1373,8 +1419,15 @@ tt_reduce(const tt_view *out, const tt_view *in, tt_reduce_op op,
         s = fill_identity(out, op == TT_RED_MEAN ? TT_RED_SUM : op, identity);
         if (s)
             return s;
+        bool extreme_all = (op == TT_RED_AMAX || op == TT_RED_AMIN) && args->nan_all_ones;
+        if (extreme_all && p.red_numel == 1)
+            return tt_copy(out, in);        /* torch.max() of one element: the element */
         if (!empty)
             parallel_reduce(&p, fn, NULL, identity);
+        /* torch's two-pass threaded max() joins its threads' results with the scalar
+         * op, so its NaN stays the default one (its split starts above GRAIN) */
+        if (extreme_all && fl && !(tt_get_num_threads() > 1 && p.numel > GRAIN))
+            return torch_nan_bits(out);
         if (op == TT_RED_MEAN) {            /* sum / n in the dtype, as torch's div_ */
             _Alignas(8) char nbuf[8];
             tt_storage ns;

@@ -275,3 +275,57 @@ def test_wide_outer_sums_and_nan_free_extremes_are_torchs_bits(shape, dtype_name
                 exact(getattr(x, op)(1), getattr(tx, op)(1))
     finally:
         tt.set_num_threads(old[0]), torch.set_num_threads(old[1])
+
+
+NAN_PAYLOADS = {"float32": ("uint32", [0x7FC00123, 0xFFC00123]),
+                "float64": ("uint64", [0x7FF8000000000123, 0xFFF8000000000001])}
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(1,), (2,), (9,), (1, 17), (17, 1), (5, 40), (3, 70),
+                                   (1000,), (2, 20000)])
+def test_nan_bits_of_extremes_are_torchs(shape, dtype_name, threads):
+    """Note [NaN bits of max]: amax/amin's NaN is the default one from scalar code and
+    all ones from vector lanes (outer reductions), max()/min()/aminmax() over everything
+    give the all-ones NaN (the element itself for one element; the default NaN when
+    threads split a large input), and max/min/aminmax along a dim keep the input's NaN:
+    the same bits as torch, payload and sign included."""
+    old = tt.get_num_threads(), torch.get_num_threads()
+    tt.set_num_threads(threads), torch.set_num_threads(threads)
+    try:
+        check_nan_bits(shape, dtype_name)
+    finally:
+        tt.set_num_threads(old[0]), torch.set_num_threads(old[1])
+
+
+def check_nan_bits(shape, dtype_name):
+    uint, payloads = NAN_PAYLOADS[dtype_name]
+    n = int(np.prod(shape))
+    for bits in payloads:
+        for pos in sorted({0, n // 2, n - 1}):
+            a = np.arange(n, dtype=dtype_name)
+            a.view(uint)[pos] = bits
+            x, tx = pair(a.reshape(shape), dtype_name)
+            for name, kw in [("amax", {}), ("amin", {}), ("amax", {"dim": 0}),
+                             ("amin", {"dim": -1}), ("max", {}), ("min", {}),
+                             ("max", {"dim": 0}), ("min", {"dim": -1}), ("aminmax", {}),
+                             ("aminmax", {"dim": 0})]:
+                ours, theirs = getattr(tt, name)(x, **kw), getattr(torch, name)(tx, **kw)
+                ours = ours if isinstance(ours, tt.Tensor) else tt.stack(tuple(ours)[:2])
+                theirs = theirs if isinstance(theirs, torch.Tensor) else torch.stack(
+                    tuple(theirs)[:2])
+                assert to_numpy(ours).view(uint).tolist() == \
+                    theirs.numpy().view(uint).tolist(), (name, kw, hex(bits), pos)
+
+
+@pytest.mark.parametrize("dtype_name", ["float16", "bfloat16"])
+def test_nan_bits_of_16_bit_extremes_are_torchs(dtype_name):
+    """16-bit floats: max() over everything is computed in float32 and cast (-NaN for
+    float16, the default NaN for bfloat16); amax/amin give the default NaN."""
+    a = np.arange(40, dtype="float32")
+    a[7] = np.nan
+    x, tx = pair(a, dtype_name)
+    for name in ("max", "min", "amax", "amin"):
+        ours, theirs = getattr(x, name)(), getattr(tx, name)()
+        assert ours.view(tt.int16).item() == theirs.view(torch.int16).item(), name

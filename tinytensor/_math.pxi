@@ -515,10 +515,11 @@ cdef object drop_dims(TensorBase r, tuple squeezed, bint keepdim):
 
 
 def reduce(op, TensorBase a not None, dims=None, bint keepdim=False, dtype=None,
-           double p=2.0, double correction=1.0, str name=None):
+           double p=2.0, double correction=1.0, str name=None, bint nan_all_ones=False):
     """op over dims (None: all) -> tensor: sum prod mean amax amin all any norm var std
     argmax argmin (see REDUCE_OPS); dtype= casts the input first, as torch's sum(dtype=).
-    Integer sum/prod give int64; all/any give bool (uint8 for uint8)."""
+    Integer sum/prod give int64; all/any give bool (uint8 for uint8).  nan_all_ones:
+    a NaN amax/amin over everything has torch.max()'s bits (Note [NaN bits of max])."""
     cdef int code = op_code(op, REDUCE_OPS, TT_NUM_REDUCE_OPS)
     cdef bint mask[TT_MAX_DIMS]
     cdef int64_t kshape[TT_MAX_DIMS]
@@ -554,6 +555,7 @@ def reduce(op, TensorBase a not None, dims=None, bint keepdim=False, dtype=None,
     cdef tt_reduce_args args
     args.p = p
     args.correction = correction
+    args.nan_all_ones = nan_all_ones
     cdef tt_status s
     if tt_view_numel(&a.v) >= NOGIL_NUMEL:
         with nogil:

@@ -186,6 +186,7 @@ cdef extern from "ctensor.h" nogil:
     ctypedef struct tt_reduce_args:
         double p
         double correction
+        bint nan_all_ones
     tt_status tt_reduce(const tt_view *out, const tt_view *inp, int op,
                         const tt_reduce_args *args)
     tt_status tt_reduce_with_index(const tt_view *values, const tt_view *indices,

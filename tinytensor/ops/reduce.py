@@ -179,7 +179,7 @@ class _Extreme(Function, node_name="MaxBackward1"):
     @staticmethod
     def forward(ctx, input, is_min):
         out = _C.reduce("amin" if is_min else "amax", input, None, False, None,
-                        name="min" if is_min else "max")
+                        name="min" if is_min else "max", nan_all_ones=True)
         ctx.save_for_backward(input, out)
         return out
 

@@ -141,12 +141,13 @@ def aminmax(input, *, dim=None, keepdim=False):
         if input.numel() == 0:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as "
                                "the operation has no identity.")
-        lo, hi = input.amin(), input.amax()
+        lo, hi = input.min(), input.max()      # torch.max()'s NaN bits, not amax's
         if keepdim:
             shape = [1] * input.dim()
             lo, hi = lo.reshape(shape), hi.reshape(shape)
         return AminmaxResult(lo, hi)
-    return AminmaxResult(input.amin(dim, keepdim), input.amax(dim, keepdim))
+    # min(dim)/max(dim), not amin/amax: torch keeps the input's NaN bits here
+    return AminmaxResult(input.min(dim, keepdim).values, input.max(dim, keepdim).values)
 
 
 def _var_args(dim, unbiased, keepdim, correction):
