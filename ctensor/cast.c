@@ -49,8 +49,10 @@ float_to_i32(double v)
 /* Note [bfloat16 NaN]: torch's vectorised float->bfloat16 conversion, which every cast
  * of a tensor with at least one dim takes, writes NaN as 0xffff; its scalar conversion
  * (0-d tensors, arithmetic results, casts from float16, and float32 runs that are not
- * contiguous) writes the quiet NaN 0x7fc0.  Casts here do the same: bf16_cast for
- * loops, tt_f32_to_bf16 for a 0-d destination (tt_copy) and strided float32 runs. */
+ * contiguous) writes 0x7fc0 for every NaN, whatever its sign and payload.  Casts here
+ * do the same: bf16_cast for loops, tt_f32_to_bf16 for a 0-d destination (tt_copy) and
+ * strided float32 runs.  Not matched yet: torch's arithmetic writes 0xffff in its vector
+ * body and 0x7fc0 in the scalar tail, and casts from float64 likewise. */
 static inline uint16_t
 bf16_cast(float f)
 {
