@@ -13,6 +13,9 @@
  *  - int64 to float32 rounds once (not through double). */
 #include <math.h>
 #include <string.h>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "ctensor.h"
 #include "internal.h"
@@ -46,8 +49,10 @@ float_to_i32(double v)
 /* Note [bfloat16 NaN]: torch's vectorised float->bfloat16 conversion, which every cast
  * of a tensor with at least one dim takes, writes NaN as 0xffff; its scalar conversion
  * (0-d tensors, arithmetic results, casts from float16, and float32 runs that are not
- * contiguous) writes the quiet NaN 0x7fc0.  Casts here do the same: bf16_cast for
- * loops, tt_f32_to_bf16 for a 0-d destination (tt_copy) and strided float32 runs. */
+ * contiguous) writes 0x7fc0 for every NaN, whatever its sign and payload.  Casts here
+ * do the same: bf16_cast for loops, tt_f32_to_bf16 for a 0-d destination (tt_copy) and
+ * strided float32 runs.  Not matched yet: torch's arithmetic writes 0xffff in its vector
+ * body and 0x7fc0 in the scalar tail, and casts from float64 likewise. */
 static inline uint16_t
 bf16_cast(float f)
 {
@@ -165,12 +170,32 @@ narrow_bf16_cast(uint16_t *restrict d, const float *restrict s, int64_t n)
     tt_narrow_bf16(d, s, n, true);      /* see Note [bfloat16 NaN] */
 }
 
+/* float_to_i32 then wrap: for every float32 this is the low byte of trunc(v), and 0 for
+ * NaN, inf and |v| >= 2^31 (beyond 2^31 every float32 is a multiple of 256, so its low
+ * byte is 0 whether it goes through int32 or int64).  cvttps2dq gives 0x80000000 (low
+ * byte 0) for exactly those, so AVX2 needs no range test: convert 32, mask, pack. */
 static inline void
 narrow_i8(int8_t *restrict d, const float *restrict s, int64_t n)
 {
-    for (int64_t i = 0; i < n; i++) {   /* float_to_i32 in float, then wrap */
+    int64_t i = 0;
+#if defined(__AVX2__)
+    const __m256i low_byte = _mm256_set1_epi32(0xff);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (; i + 32 <= n; i += 32) {
+        __m256i q[4];
+        for (int k = 0; k < 4; k++)
+            q[k] = _mm256_and_si256(_mm256_cvttps_epi32(_mm256_loadu_ps(s + i + 8 * k)),
+                                    low_byte);
+        /* the packs interleave 128-bit lanes: 4-byte groups come out in the order
+         * q0[0:4] q1[0:4] q2[0:4] q3[0:4] q0[4:8] ..., which `order` undoes */
+        __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(q[0], q[1]),
+                                            _mm256_packus_epi32(q[2], q[3]));
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_permutevar8x32_epi32(bytes, order));
+    }
+#endif
+    for (; i < n; i++) {
         float v = s[i];
-        int32_t w = v >= -2147483648.0f && v < 2147483648.0f ? (int32_t)v : INT32_MIN;
+        int32_t w = fabsf(v) < 2147483648.0f ? (int32_t)v : INT32_MIN;
         d[i] = (int8_t)(uint8_t)(uint32_t)w;
     }
 }

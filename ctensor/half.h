@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__F16C__)
+#if defined(__F16C__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -43,8 +43,8 @@ static inline uint16_t
 tt_f32_to_bf16(float f)
 {
     uint32_t u = tt_f32_bits(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u)        /* NaN: keep it a quiet NaN */
-        return (uint16_t)((u >> 16) | 0x0040u);
+    if ((u & 0x7fffffffu) > 0x7f800000u)        /* NaN: c10::BFloat16's one quiet NaN */
+        return 0x7fc0u;
     /* round to nearest even: add 0x7fff plus the lowest kept bit, then truncate */
     u += 0x7fffu + ((u >> 16) & 1u);
     return (uint16_t)(u >> 16);
@@ -136,15 +136,38 @@ tt_widen_bf16(float *restrict d, const uint16_t *restrict s, int64_t n)
 }
 
 /* all_ones_nan: NaN becomes 0xffff, as torch's vectorised casts write it (Note
- * [bfloat16 NaN] in cast.c); otherwise the quiet NaN of tt_f32_to_bf16 */
+ * [bfloat16 NaN] in cast.c); otherwise 0x7fc0, as tt_f32_to_bf16.
+ * AVX2 does 16 at a time with the same bit operations as the loop below (GCC's own
+ * vectorisation of that loop spends ~40% more instructions on NaN and narrowing):
+ * round u + 0x7fff + bit 16, replace NaN lanes, keep the top halves. */
 static inline void
 tt_narrow_bf16(uint16_t *restrict d, const float *restrict s, int64_t n, bool all_ones_nan)
 {
-    for (int64_t i = 0; i < n; i++) {      /* tt_f32_to_bf16 without branches */
+    int64_t i = 0;
+#if defined(__AVX2__)
+    const __m256i bias = _mm256_set1_epi32(0x7fff), one = _mm256_set1_epi32(1);
+    const __m256i nan_bits = _mm256_set1_epi32(all_ones_nan ? -1 : 0x7fc00000);
+    for (; i + 16 <= n; i += 16) {
+        __m256i half[2];
+        for (int h = 0; h < 2; h++) {
+            __m256 f = _mm256_loadu_ps(s + i + 8 * h);
+            __m256i u = _mm256_castps_si256(f);
+            __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(u, 16), one);
+            __m256i r = _mm256_add_epi32(_mm256_add_epi32(u, bias), lsb);
+            __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(f, f, _CMP_UNORD_Q));
+            r = _mm256_blendv_epi8(r, nan_bits, nan);
+            half[h] = _mm256_srli_epi32(r, 16);
+        }
+        /* packus works per 128-bit lane: the permute restores element order */
+        __m256i packed = _mm256_packus_epi32(half[0], half[1]);
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_permute4x64_epi64(packed, 0xd8));
+    }
+#endif
+    for (; i < n; i++) {                    /* tt_f32_to_bf16 without branches */
         uint32_t u;
         memcpy(&u, s + i, 4);
         uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-        uint32_t nan = all_ones_nan ? 0xffffu : (u >> 16) | 0x40u;
+        uint32_t nan = all_ones_nan ? 0xffffu : 0x7fc0u;
         d[i] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
     }
 }
