@@ -30,7 +30,7 @@ from tinytensor.autograd import anomaly_mode as _anomaly
 from tinytensor.autograd.hooks import RemovableHandle
 
 _next_seq = itertools.count().__next__      # creation order: later nodes run first
-_any_needs_grad = _C.any_needs_grad         # one C loop: apply runs for every op
+_align_grads = _C.align_grads
 _collect_edges = _C.collect_edges
 _set_grad_enabled = _C._set_grad_enabled
 _wire_fresh_output = _C.wire_fresh_output
@@ -146,11 +146,10 @@ class BackwardNode(Node):
     # ---- the ctx API of torch.autograd.Function ----------------------------------------
     needs_input_grad = _NeedsInputGrad()
 
-    def save_for_backward(self, *tensors):
-        # the storage version of each (0 for None), checked when unpacked; a C loop
-        # (Note [recording bookkeeping]) that raises TypeError for a non-tensor
-        self._saved_versions = _C.saved_versions(tensors)
-        self._saved = tensors       # a tuple (saved_tensors returns it as is)
+    # keeps the tensors (a tuple, saved_tensors returns it as is) and the storage version
+    # of each (0 for None), checked when unpacked; C (Note [recording bookkeeping]), so
+    # a forward pays no Python frame for it; raises TypeError for a non-tensor
+    save_for_backward = _C.save_for_backward
 
     @property
     def saved_tensors(self):
@@ -220,18 +219,9 @@ class BackwardNode(Node):
                 if g is None and self._output_meta[i] is not None:
                     shape, dtype = self._output_meta[i]
                     grads[i] = _C.fill_(_C.empty(shape, dtype), 0)
-        out = self._forward_cls.backward(self, *grads)
-        if type(out) is not tuple:
-            out = tuple(out) if isinstance(out, tuple) else (out,)
-        edge_args = self._edge_args
-        nargs = self._nargs
-        if len(out) != nargs:
-            if len(out) < nargs or any(g is not None for g in out[nargs:]):
-                raise RuntimeError(f"function {self.name()} returned an incorrect number "
-                                   f"of gradients (expected {nargs}, got {len(out)})")
-        elif len(edge_args) == nargs:
-            return out                  # every argument has an edge: already aligned
-        return [out[i] for i in edge_args]
+        # one gradient per edge (those of non-tensor arguments dropped), or torch's error
+        # for a wrong count: _C.align_grads, shared with the engine's C loop
+        return _align_grads(self, self._forward_cls.backward(self, *grads))
 
 
 class _NoGradCtx:
@@ -321,13 +311,11 @@ class Function:
         """Optional (torch 2 style): fill ctx here and write forward without ctx."""
         raise NotImplementedError("setup_context is not implemented.")
 
-    @classmethod
-    def apply(cls, *args, **kwargs):
-        if _any_needs_grad(args):       # grad mode on and a tensor argument requires grad
-            return _record(cls, args, kwargs)
-        if cls._separate_setup:
-            return cls.forward(*args, **kwargs)
-        return cls.forward(_NO_CTX, *args, **kwargs)
+    # apply(*args, **kwargs): forward, with a node recorded when grad mode is on and a
+    # tensor argument requires grad.  It runs for every op, so it is _C.record, the C
+    # loop of Note [autograd fast loops]: forward alone when nothing records, else
+    # _record's steps below, handing anything unusual to _record / _finish_record.
+    apply = classmethod(_C.record)
 
 
 def _record(cls, args, kwargs):
@@ -350,6 +338,11 @@ def _record(cls, args, kwargs):
             out = cls.forward(ctx, *args, **kwargs)
     finally:
         _set_grad_enabled(prev)
+    return _finish_record(ctx, out, args)
+
+
+def _finish_record(ctx, out, args):
+    """Wire forward's output(s) into the graph as outputs of node ctx."""
     if type(out) is not tuple and isinstance(out, _C.TensorBase) and not ctx._dirty \
             and not ctx._non_differentiable and _wire_fresh_output(ctx, out, args):
         for t in ctx._saved:    # the common case, one new output: only it can be saved
@@ -477,6 +470,8 @@ class Variable:
 
 
 _C.set_edge_helpers(_accumulator, current_grad_fn)
+_C.set_record_helpers(_NO_CTX, _next_seq, _record, _finish_record, _detach_saved_outputs,
+                      _anomaly)
 
 __all__ = ["Function", "Node", "AccumulateGrad", "BackwardNode", "once_differentiable",
            "current_grad_fn", "Variable"]
