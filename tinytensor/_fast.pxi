@@ -348,7 +348,7 @@ cpdef saved_versions(tuple tensors):
     return out
 
 
-def saved_unchanged(tuple saved, versions):
+cpdef saved_unchanged(tuple saved, versions):
     """True when no saved tensor's storage was written since save_for_backward."""
     cdef Py_ssize_t i
     for i in range(len(saved)):
@@ -387,8 +387,9 @@ cpdef wire_fresh_output(ctx, TensorBase out, tuple args):
 # and engine.py hold the readable versions of the same steps.
 
 from heapq import heappush, heappop
+from cpython.weakref cimport PyWeakref_NewRef
 
-cdef object NO_CTX = None           # function._NO_CTX: forward's ctx when not recording
+cdef object NO_CTX = None           # forward's ctx when not recording (NoGradCtx below)
 cdef object NEXT_SEQ = None         # function._next_seq: creation order of nodes
 cdef object PY_RECORD = None        # function._record: the general recording path
 cdef object FINISH_RECORD = None    # function._finish_record: wire a non-plain output
@@ -398,20 +399,82 @@ cdef object ACCUMULATE_GRAD = None  # function.AccumulateGrad (the leaf node cla
 cdef object PLAIN_BACKWARD = None   # function.BackwardNode._backward (not overridden)
 cdef object FIT_TO_INPUT = None     # engine._fit_to_input: sum/cast g to its input
 cdef object ACCUMULATE = None       # engine.accumulate_grad(leaf, g)
+cdef object PLAIN_FREE = None       # function.BackwardNode._free_saved (not overridden)
 
 
-def set_record_helpers(no_ctx, next_seq, record, finish_record, detach_saved, anomaly):
+def set_record_helpers(accumulate_grad_cls, next_seq, record, finish_record, detach_saved,
+                       anomaly):
     """Give record the Python pieces it calls (function.py registers them)."""
-    global NO_CTX, NEXT_SEQ, PY_RECORD, FINISH_RECORD, DETACH_SAVED, ANOMALY
-    NO_CTX, NEXT_SEQ, PY_RECORD, FINISH_RECORD, DETACH_SAVED, ANOMALY = (
-        no_ctx, next_seq, record, finish_record, detach_saved, anomaly)
+    global ACCUMULATE_GRAD, NEXT_SEQ, PY_RECORD, FINISH_RECORD, DETACH_SAVED, ANOMALY
+    ACCUMULATE_GRAD, NEXT_SEQ, PY_RECORD, FINISH_RECORD, DETACH_SAVED, ANOMALY = (
+        accumulate_grad_cls, next_seq, record, finish_record, detach_saved, anomaly)
 
 
-def set_engine_helpers(accumulate_grad_cls, plain_backward, fit_to_input, accumulate):
+def set_engine_helpers(plain_backward, plain_free, fit_to_input, accumulate):
     """Give run_plain_backward the Python pieces it calls (engine.py registers them)."""
-    global ACCUMULATE_GRAD, PLAIN_BACKWARD, FIT_TO_INPUT, ACCUMULATE
-    ACCUMULATE_GRAD, PLAIN_BACKWARD, FIT_TO_INPUT, ACCUMULATE = (
-        accumulate_grad_cls, plain_backward, fit_to_input, accumulate)
+    global PLAIN_BACKWARD, PLAIN_FREE, FIT_TO_INPUT, ACCUMULATE
+    PLAIN_BACKWARD, PLAIN_FREE, FIT_TO_INPUT, ACCUMULATE = (
+        plain_backward, plain_free, fit_to_input, accumulate)
+
+
+cdef class NoGradCtx:
+    """The ctx forward sees when nothing is recorded: saving and stashing values on it
+    are no-ops (a C type, so `ctx.alpha = alpha` in a forward costs no Python frame)."""
+
+    @property
+    def needs_input_grad(self):
+        return ()
+
+    @property
+    def materialize_grads(self):
+        return True
+
+    @property
+    def saved_tensors(self):
+        return ()
+
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_dirty(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+    def __setattr__(self, name, value):
+        pass        # forward may stash values on ctx; nobody will read them
+
+
+NO_CTX = NoGradCtx()
+NO_GRAD_CTX = NO_CTX                # the same object, for Python (function._NO_CTX)
+
+
+def accumulator(TensorBase t):
+    """The AccumulateGrad node of leaf t: one per leaf while a graph uses it, so the
+    leaf keeps only a weak reference (the graph owns the node)."""
+    d = t.__dict__
+    ref = d.get("_accumulate_ref")
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
+    node = ACCUMULATE_GRAD(t)
+    d["_accumulate_ref"] = PyWeakref_NewRef(node, None)
+    return node
+
+
+def unpack_saved(node):
+    """ctx.saved_tensors in the common case (nothing modified, no saved output to
+    rebuild); node._unpack_saved() does the rest and raises the errors."""
+    saved = node._saved
+    if saved is not None and node._saved_outputs is None and \
+            saved_unchanged(saved, node._saved_versions):
+        return saved
+    return node._unpack_saved()
 
 
 def record(cls, *args, **kwargs):
@@ -505,6 +568,21 @@ cdef bint plain_graph(list roots, dict deps):
     return True
 
 
+cdef int accumulate(object var, object g) except -1:
+    """engine.accumulate_grad(var, g) for a leaf with no hooks (plain_graph checked):
+    the first gradient is copied (never aliased), later ones added in place."""
+    if g is None:
+        return 0
+    old = (<TensorBase>var)._grad
+    if old is None:
+        (<TensorBase>var)._grad = clone(g)
+    elif isinstance(old, TensorBase):
+        old.add_(g)
+    else:
+        ACCUMULATE(var, g)
+    return 0
+
+
 cdef inline void into_buffer(dict buffers, object node, int nr, object g):
     buf = buffers.get(node)
     if buf is None:
@@ -537,8 +615,7 @@ def run_plain_backward(list roots, list root_grads, bint keep_graph):
         node = heappop(ready)[2]
         grads = buffers.pop(node)
         if type(node) is ACCUMULATE_GRAD:
-            if grads[0] is not None:
-                ACCUMULATE(node.variable, grads[0])
+            accumulate(node.variable, grads[0])
             continue
         edges = node.next_functions
         n = len(edges)
@@ -549,7 +626,10 @@ def run_plain_backward(list roots, list root_grads, bint keep_graph):
         else:                           # nothing flowed in: nothing flows out
             out = [None] * n
         if not keep_graph:
-            node._free_saved()
+            if type(node)._free_saved is not PLAIN_FREE:
+                node._free_saved()
+            elif node._saved:
+                node._saved = None      # later access raises "backward ... a second time"
         meta = node._input_meta
         for i in range(n):
             nxt, nr = edges[i]
@@ -568,8 +648,8 @@ def run_plain_backward(list roots, list root_grads, bint keep_graph):
                     # a leaf runs first of all ready nodes (the largest _seq), in the
                     # order leaves became ready: so run it now, as engine._execute does
                     buf = buffers.pop(nxt, None)
-                    if buf is not None and buf[0] is not None:
-                        ACCUMULATE(nxt.variable, buf[0])
+                    if buf is not None:
+                        accumulate(nxt.variable, buf[0])
                     continue
                 if nxt not in buffers:
                     buffers[nxt] = [None] * nxt._num_outputs

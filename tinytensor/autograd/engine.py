@@ -408,4 +408,5 @@ def _retain(node, grads, create_graph):
             t._grad = t._grad + g
 
 
-_C.set_engine_helpers(AccumulateGrad, BackwardNode._backward, _fit_to_input, accumulate_grad)
+_C.set_engine_helpers(BackwardNode._backward, BackwardNode._free_saved, _fit_to_input,
+                      accumulate_grad)

@@ -23,7 +23,6 @@ on unpack), so dropping the last tensor frees the whole graph by reference count
 """
 import itertools
 import re
-import weakref
 
 from tinytensor import _C
 from tinytensor.autograd import anomaly_mode as _anomaly
@@ -151,8 +150,12 @@ class BackwardNode(Node):
     # a forward pays no Python frame for it; raises TypeError for a non-tensor
     save_for_backward = _C.save_for_backward
 
-    @property
-    def saved_tensors(self):
+    # the saved tensors, each checked against its version: _C.unpack_saved answers the
+    # common case (nothing modified, no saved output) and calls _unpack_saved for the rest
+    saved_tensors = property(_C.unpack_saved)
+    saved_variables = saved_tensors
+
+    def _unpack_saved(self):
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
@@ -171,8 +174,6 @@ class BackwardNode(Node):
                     t._grad_fn, t._output_nr = self, outputs[i]
             out.append(t)
         return tuple(out)
-
-    saved_variables = saved_tensors
 
     def _raise_modified(self, i):
         t = self._saved[i]
@@ -224,30 +225,9 @@ class BackwardNode(Node):
         return _align_grads(self, self._forward_cls.backward(self, *grads))
 
 
-class _NoGradCtx:
-    """The ctx forward sees when nothing is recorded: saving is a no-op."""
-
-    needs_input_grad = ()
-    materialize_grads = True
-    saved_tensors = ()
-
-    def save_for_backward(self, *tensors):
-        pass
-
-    def mark_dirty(self, *tensors):
-        pass
-
-    def mark_non_differentiable(self, *tensors):
-        pass
-
-    def set_materialize_grads(self, value):
-        pass
-
-    def __setattr__(self, name, value):
-        pass        # forward may stash values on ctx; nobody will read them
-
-
-_NO_CTX = _NoGradCtx()
+# The ctx forward sees when nothing is recorded: saving and stashing values are no-ops
+# (_C.NoGradCtx, a C type: `ctx.alpha = alpha` in a forward costs no Python frame).
+_NO_CTX = _C.NO_GRAD_CTX
 
 
 def _edge(t):
@@ -359,17 +339,9 @@ def _finish_record(ctx, out, args):
 _NO_EDGE = (None, 0)
 
 
-def _accumulator(t):
-    """The AccumulateGrad node of leaf t (one per leaf while a graph uses it)."""
-    d = t.__dict__
-    ref = d.get("_accumulate_ref")
-    if ref is not None:
-        node = ref()
-        if node is not None:
-            return node
-    node = AccumulateGrad(t)
-    d["_accumulate_ref"] = weakref.ref(node)     # weak: the graph owns the node
-    return node
+# the AccumulateGrad node of a leaf (one per leaf while a graph uses it, held weakly by
+# the leaf): a C function, since collect_edges asks for it on every recorded op
+_accumulator = _C.accumulator
 
 
 def _is_in(t, seq):
@@ -470,8 +442,8 @@ class Variable:
 
 
 _C.set_edge_helpers(_accumulator, current_grad_fn)
-_C.set_record_helpers(_NO_CTX, _next_seq, _record, _finish_record, _detach_saved_outputs,
-                      _anomaly)
+_C.set_record_helpers(AccumulateGrad, _next_seq, _record, _finish_record,
+                      _detach_saved_outputs, _anomaly)
 
 __all__ = ["Function", "Node", "AccumulateGrad", "BackwardNode", "once_differentiable",
            "current_grad_fn", "Variable"]
