@@ -733,3 +733,52 @@ def test_setup_context_style_function():
     assert N(x.grad).tolist() == [3.0, 12.0]
     with tt.no_grad():
         assert N(Cube.apply(x)).tolist() == [1.0, 8.0]
+
+
+# ---- the C fast loops (Note [autograd fast loops]) hand over to the Python engine ------------
+def test_hooks_registered_after_a_hook_free_backward_run_on_the_next():
+    x, tx = pair([1.0, 2.0])
+    seen = []
+    for leaf in (x, tx):
+        Sum.apply(mul(x, x)).backward() if leaf is x else (tx * tx).sum().backward()
+    x.register_hook(lambda g: seen.append(N(g).tolist()))
+    tx.register_hook(lambda g: seen.append(g.tolist()))
+    z, tz = mul(x, x), tx * tx
+    z.retain_grad()
+    tz.retain_grad()
+    Sum.apply(z).backward()
+    tz.sum().backward()
+    assert seen[0] == seen[1] == [2.0, 4.0]
+    close(x.grad, tx.grad)
+    close(z.grad, tz.grad)
+
+
+def test_post_accumulate_hook_added_after_a_hook_free_backward_sees_the_sum():
+    x, tx = pair([1.0, 2.0])
+    Sum.apply(mul(x, x)).backward()
+    (tx * tx).sum().backward()
+    seen = []
+    x.register_post_accumulate_grad_hook(lambda t: seen.append(N(t.grad).tolist()))
+    tx.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    Sum.apply(mul(x, x)).backward()
+    (tx * tx).sum().backward()
+    assert seen[0] == seen[1] == [4.0, 8.0]
+
+
+def test_no_grad_ctx_ignores_values_a_forward_stashes():
+    class Stash(Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.big = a             # dropped when nothing records: nothing keeps a alive
+            ctx.save_for_backward(a)
+            return T(N(a) * 2, a)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = T([1.0, 2.0])
+    out = Stash.apply(x)
+    assert N(out).tolist() == [2.0, 4.0] and out.grad_fn is None
+    with pytest.raises(AttributeError):
+        tt.autograd.function._NO_CTX.big

@@ -198,3 +198,29 @@ def test_constant_pad_negative_crops():
     x = randn(3, 6)
     assert_close(nn.functional.pad(to_tt(x), (-1, 2), value=3.0),
                  tnn.functional.pad(x, (-1, 2), value=3.0))
+
+
+def test_linear_on_a_matrix_records_addmm_like_torch():
+    torch.manual_seed(0)
+    ref = tnn.Linear(3, 2)
+    lin = nn.Linear(3, 2)
+    with tt.no_grad():
+        lin.weight.copy_(to_tt(ref.weight.detach()))
+        lin.bias.copy_(to_tt(ref.bias.detach()))
+    x = randn(4, 3, dtype=torch.float32)
+    for needs_input_grad in (False, True):
+        tx = x.clone().requires_grad_(needs_input_grad)
+        ox = to_tt(tx.detach()).requires_grad_(needs_input_grad)
+        expected, got = ref(tx), lin(ox)
+        assert got.grad_fn.name() == expected.grad_fn.name() == "AddmmBackward0"
+        names = [None if f is None else f.name() for f, _ in got.grad_fn.next_functions]
+        assert names == [None if f is None else f.name()
+                         for f, _ in expected.grad_fn.next_functions]
+        assert_close(got, expected)
+        w = randn(4, 2, dtype=torch.float32, seed=1)
+        (expected * w).sum().backward()
+        (got * to_tt(w)).sum().backward()
+        assert_close(lin.weight.grad, ref.weight.grad)
+        assert_close(lin.bias.grad, ref.bias.grad)
+        if needs_input_grad:
+            assert_close(ox.grad, tx.grad)

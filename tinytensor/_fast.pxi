@@ -266,7 +266,7 @@ cdef inline tuple shape_tuple(const tt_view *v):
     return t
 
 
-def collect_edges(tuple args, bint numbers_are_inputs):
+cpdef collect_edges(tuple args, bint numbers_are_inputs):
     """(next_functions, edge_args, input_meta) of a node whose forward gets args: one
     edge (node, output_nr) or (None, 0) per tensor argument (and per number when numbers
     are inputs), the argument index of each, and each tensor's (shape, dtype)."""
@@ -299,7 +299,7 @@ def collect_edges(tuple args, bint numbers_are_inputs):
     return tuple(edges), edge_args, tuple(meta)
 
 
-def grad_fits(TensorBase g, tuple meta):
+cpdef grad_fits(TensorBase g, tuple meta):
     """True when gradient g already has meta's (shape, dtype): the engine's common case."""
     shape, dt = meta
     if DTYPES[g.v.dtype] is not dt or len(shape) != g.v.ndim:
@@ -333,7 +333,7 @@ def plain_result_type(a, b):
     return None
 
 
-def saved_versions(tuple tensors):
+cpdef saved_versions(tuple tensors):
     """The storage version of each tensor save_for_backward keeps (0 for None): the
     versions saved_tensors checks again, to catch an in-place change in between."""
     cdef list out = []
@@ -348,7 +348,7 @@ def saved_versions(tuple tensors):
     return out
 
 
-def saved_unchanged(tuple saved, versions):
+cpdef saved_unchanged(tuple saved, versions):
     """True when no saved tensor's storage was written since save_for_backward."""
     cdef Py_ssize_t i
     for i in range(len(saved)):
@@ -358,7 +358,7 @@ def saved_unchanged(tuple saved, versions):
     return True
 
 
-def wire_fresh_output(ctx, TensorBase out, tuple args):
+cpdef wire_fresh_output(ctx, TensorBase out, tuple args):
     """The common end of recording: out, one tensor the forward made (not one of args),
     becomes output 0 of node ctx when floating (integer outputs never require grad).
     Returns False when out is one of args (the caller's general path decides)."""
@@ -370,4 +370,289 @@ def wire_fresh_output(ctx, TensorBase out, tuple args):
         out._output_nr = 0
         if out._base is not None:   # Note [graph without cycles]'s view bookkeeping
             out.__dict__["_view_version"] = out.v.storage.version
+    return True
+
+
+# ---- recording and the engine's walk, as C loops ---------------------------------------
+# Note [autograd fast loops]: an op that records runs Function.apply and the engine runs
+# every node once per backward; on tensors of 10 elements the Python frames of that
+# bookkeeping (make the node, list its edges, switch grad mode, wire the output; count
+# dependencies, order ready nodes, sum gradients into buffers) cost more than the math.
+# So the common case runs here: `record` is Function.apply when nothing is unusual (no
+# anomaly mode, no setup_context, one fresh output, nothing dirty), `run_plain_backward`
+# is the engine when no node or leaf on the graph has a hook and no input is captured.
+# Both only move objects around and call the Python that decides: the op's forward and
+# backward formulas, the leaf's AccumulateGrad, function._record / engine._execute for
+# everything else (which they hand over to before doing anything).  autograd/function.py
+# and engine.py hold the readable versions of the same steps.
+
+from heapq import heappush, heappop
+from cpython.weakref cimport PyWeakref_NewRef
+
+cdef object NO_CTX = None           # forward's ctx when not recording (NoGradCtx below)
+cdef object NEXT_SEQ = None         # function._next_seq: creation order of nodes
+cdef object PY_RECORD = None        # function._record: the general recording path
+cdef object FINISH_RECORD = None    # function._finish_record: wire a non-plain output
+cdef object DETACH_SAVED = None     # function._detach_saved_outputs
+cdef object ANOMALY = None          # the anomaly_mode module (its _enabled flag)
+cdef object ACCUMULATE_GRAD = None  # function.AccumulateGrad (the leaf node class)
+cdef object PLAIN_BACKWARD = None   # function.BackwardNode._backward (not overridden)
+cdef object FIT_TO_INPUT = None     # engine._fit_to_input: sum/cast g to its input
+cdef object ACCUMULATE = None       # engine.accumulate_grad(leaf, g)
+cdef object PLAIN_FREE = None       # function.BackwardNode._free_saved (not overridden)
+
+
+def set_record_helpers(accumulate_grad_cls, next_seq, record, finish_record, detach_saved,
+                       anomaly):
+    """Give record the Python pieces it calls (function.py registers them)."""
+    global ACCUMULATE_GRAD, NEXT_SEQ, PY_RECORD, FINISH_RECORD, DETACH_SAVED, ANOMALY
+    ACCUMULATE_GRAD, NEXT_SEQ, PY_RECORD, FINISH_RECORD, DETACH_SAVED, ANOMALY = (
+        accumulate_grad_cls, next_seq, record, finish_record, detach_saved, anomaly)
+
+
+def set_engine_helpers(plain_backward, plain_free, fit_to_input, accumulate):
+    """Give run_plain_backward the Python pieces it calls (engine.py registers them)."""
+    global PLAIN_BACKWARD, PLAIN_FREE, FIT_TO_INPUT, ACCUMULATE
+    PLAIN_BACKWARD, PLAIN_FREE, FIT_TO_INPUT, ACCUMULATE = (
+        plain_backward, plain_free, fit_to_input, accumulate)
+
+
+cdef class NoGradCtx:
+    """The ctx forward sees when nothing is recorded: saving and stashing values on it
+    are no-ops (a C type, so `ctx.alpha = alpha` in a forward costs no Python frame)."""
+
+    @property
+    def needs_input_grad(self):
+        return ()
+
+    @property
+    def materialize_grads(self):
+        return True
+
+    @property
+    def saved_tensors(self):
+        return ()
+
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_dirty(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+    def __setattr__(self, name, value):
+        pass        # forward may stash values on ctx; nobody will read them
+
+
+NO_CTX = NoGradCtx()
+NO_GRAD_CTX = NO_CTX                # the same object, for Python (function._NO_CTX)
+
+
+def accumulator(TensorBase t):
+    """The AccumulateGrad node of leaf t: one per leaf while a graph uses it, so the
+    leaf keeps only a weak reference (the graph owns the node)."""
+    d = t.__dict__
+    ref = d.get("_accumulate_ref")
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
+    node = ACCUMULATE_GRAD(t)
+    d["_accumulate_ref"] = PyWeakref_NewRef(node, None)
+    return node
+
+
+def unpack_saved(node):
+    """ctx.saved_tensors in the common case (nothing modified, no saved output to
+    rebuild); node._unpack_saved() does the rest and raises the errors."""
+    saved = node._saved
+    if saved is not None and node._saved_outputs is None and \
+            saved_unchanged(saved, node._saved_versions):
+        return saved
+    return node._unpack_saved()
+
+
+def record(cls, *args, **kwargs):
+    """Function.apply: forward, and when an input needs grad, a node for its output."""
+    global tt_grad_enabled
+    if not any_needs_grad(args):
+        if cls._separate_setup:
+            return cls.forward(*args, **kwargs)
+        return cls.forward(NO_CTX, *args, **kwargs)
+    if cls._separate_setup or ANOMALY._enabled:
+        return PY_RECORD(cls, args, kwargs)
+    ctx = cls._node_cls()
+    ctx._seq = NEXT_SEQ()
+    ctx.next_functions, ctx._edge_args, ctx._input_meta = collect_edges(
+        args, cls.numbers_are_inputs)
+    ctx._nargs = len(args)
+    cdef int prev = tt_grad_enabled
+    tt_grad_enabled = 0
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        tt_grad_enabled = prev
+    if type(out) is tuple or not isinstance(out, TensorBase) or ctx._dirty or \
+            ctx._non_differentiable or not wire_fresh_output(ctx, out, args):
+        return FINISH_RECORD(ctx, out, args)
+    if is_in(out, ctx._saved):      # Note [graph without cycles]: a saved output
+        DETACH_SAVED(ctx)
+    return out
+
+
+cdef inline bint is_in(object x, object seq):
+    for y in seq:
+        if y is x:
+            return True
+    return False
+
+
+def save_for_backward(self, *tensors):
+    """ctx.save_for_backward: keep tensors and their storage versions for backward."""
+    self._saved_versions = saved_versions(tensors)
+    self._saved = tensors
+
+
+def align_grads(node, out):
+    """A Function's backward result as one gradient per edge of node (or raise)."""
+    if type(out) is not tuple:
+        out = tuple(out) if isinstance(out, tuple) else (out,)
+    cdef Py_ssize_t n = len(out), nargs = node._nargs
+    edge_args = node._edge_args
+    if n != nargs:
+        if n < nargs or any(g is not None for g in out[nargs:]):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number "
+                               f"of gradients (expected {nargs}, got {n})")
+    elif len(edge_args) == nargs:
+        return out                  # every argument has an edge: already aligned
+    return [out[i] for i in edge_args]
+
+
+cdef object node_backward(node, list grads):
+    """node._backward(grads), without its Python frame for a plain Function node."""
+    if type(node)._backward is not PLAIN_BACKWARD or (
+            node._output_meta and node.materialize_grads and is_in(None, grads)):
+        return node._backward(grads)   # it makes zeros for the missing gradients
+    return align_grads(node, node._forward_cls.backward(node, *grads))
+
+
+cdef bint plain_graph(list roots, dict deps):
+    """Fill deps (edges into each node) for the graph below roots; False when a node
+    or leaf has hooks (the Python engine runs them), before anything has run."""
+    cdef set root_set = set(roots)
+    cdef list stack = list(root_set)
+    while stack:
+        node = stack.pop()
+        if node._has_hooks:
+            return False
+        if type(node) is ACCUMULATE_GRAD:
+            var = node.variable
+            d = getattr(var, "__dict__", None)
+            if var._hooks or (d and "_post_accumulate_hooks" in d):
+                return False
+            continue
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                d = deps.get(nxt)
+                if d is None:
+                    deps[nxt] = 1
+                    if nxt not in root_set:
+                        stack.append(nxt)
+                else:
+                    deps[nxt] = d + 1
+    return True
+
+
+cdef int accumulate(object var, object g) except -1:
+    """engine.accumulate_grad(var, g) for a leaf with no hooks (plain_graph checked):
+    the first gradient is copied (never aliased), later ones added in place."""
+    if g is None:
+        return 0
+    old = (<TensorBase>var)._grad
+    if old is None:
+        (<TensorBase>var)._grad = clone(g)
+    elif isinstance(old, TensorBase):
+        old.add_(g)
+    else:
+        ACCUMULATE(var, g)
+    return 0
+
+
+cdef inline void into_buffer(dict buffers, object node, int nr, object g):
+    buf = buffers.get(node)
+    if buf is None:
+        buf = buffers[node] = [None] * node._num_outputs
+    old = buf[nr]
+    buf[nr] = g if old is None else old + g
+
+
+def run_plain_backward(list roots, list root_grads, bint keep_graph):
+    """engine._execute for a graph with no hooks and nothing captured: True when done,
+    False (nothing run) when the graph needs the Python engine."""
+    cdef dict deps = {}
+    root_nodes = [node for node, _ in roots]
+    if not plain_graph(root_nodes, deps):
+        return False
+    cdef dict buffers = {}
+    for (node, nr), g in zip(roots, root_grads):
+        if g is None:
+            if node not in buffers:
+                buffers[node] = [None] * node._num_outputs
+        else:
+            into_buffer(buffers, node, nr, g)
+    cdef list ready = []
+    cdef Py_ssize_t tick = 0, i, n
+    for node in buffers:
+        if deps.get(node, 0) == 0:
+            tick += 1
+            heappush(ready, (-node._seq, tick, node))
+    while ready:
+        node = heappop(ready)[2]
+        grads = buffers.pop(node)
+        if type(node) is ACCUMULATE_GRAD:
+            accumulate(node.variable, grads[0])
+            continue
+        edges = node.next_functions
+        n = len(edges)
+        for g in grads:
+            if g is not None:
+                out = node_backward(node, grads)
+                break
+        else:                           # nothing flowed in: nothing flows out
+            out = [None] * n
+        if not keep_graph:
+            if type(node)._free_saved is not PLAIN_FREE:
+                node._free_saved()
+            elif node._saved:
+                node._saved = None      # later access raises "backward ... a second time"
+        meta = node._input_meta
+        for i in range(n):
+            nxt, nr = edges[i]
+            if nxt is None:
+                continue
+            g = out[i]
+            if g is not None:
+                m = meta[i]
+                if not grad_fits(g, m):
+                    g = FIT_TO_INPUT(node, i, g, m)
+                into_buffer(buffers, nxt, nr, g)
+            d = deps[nxt] - 1
+            deps[nxt] = d
+            if d == 0:
+                if type(nxt) is ACCUMULATE_GRAD:
+                    # a leaf runs first of all ready nodes (the largest _seq), in the
+                    # order leaves became ready: so run it now, as engine._execute does
+                    buf = buffers.pop(nxt, None)
+                    if buf is not None:
+                        accumulate(nxt.variable, buf[0])
+                    continue
+                if nxt not in buffers:
+                    buffers[nxt] = [None] * nxt._num_outputs
+                tick += 1
+                heappush(ready, (-nxt._seq, tick, nxt))
     return True

@@ -19,7 +19,7 @@ import warnings
 
 from tinytensor import _C
 from tinytensor.autograd import anomaly_mode as _anomaly
-from tinytensor.autograd.function import AccumulateGrad, Function, _edge
+from tinytensor.autograd.function import AccumulateGrad, BackwardNode, Function, _edge
 from tinytensor.autograd.hooks import run_tensor_hooks
 
 _grad_fits = _C.grad_fits       # g has its input's (shape, dtype): a C loop, no Size built
@@ -151,6 +151,12 @@ def _run(outputs, grads, keep_graph, create_graph, inputs):
             captures.setdefault(e[0], []).append((e[1], k))
     prev = _C._set_grad_enabled(create_graph)
     try:
+        # no hooks, nothing captured, first-order, no anomaly checks: the same walk as
+        # _execute in C (Note [autograd fast loops]); it runs nothing when a node or a
+        # leaf has a hook, and _execute takes over
+        if captures is None and not create_graph and not _anomaly._enabled and \
+                _C.run_plain_backward(roots, grads, keep_graph):
+            return []
         return _execute(roots, grads, keep_graph, create_graph, captures,
                         len(inputs) if inputs is not None else 0)
     finally:
@@ -400,3 +406,7 @@ def _retain(node, grads, create_graph):
             t._grad = _GradCopy.apply(g) if create_graph else _C.clone(g)
         else:
             t._grad = t._grad + g
+
+
+_C.set_engine_helpers(BackwardNode._backward, BackwardNode._free_saved, _fit_to_input,
+                      accumulate_grad)

@@ -23,14 +23,13 @@ on unpack), so dropping the last tensor frees the whole graph by reference count
 """
 import itertools
 import re
-import weakref
 
 from tinytensor import _C
 from tinytensor.autograd import anomaly_mode as _anomaly
 from tinytensor.autograd.hooks import RemovableHandle
 
 _next_seq = itertools.count().__next__      # creation order: later nodes run first
-_any_needs_grad = _C.any_needs_grad         # one C loop: apply runs for every op
+_align_grads = _C.align_grads
 _collect_edges = _C.collect_edges
 _set_grad_enabled = _C._set_grad_enabled
 _wire_fresh_output = _C.wire_fresh_output
@@ -146,14 +145,17 @@ class BackwardNode(Node):
     # ---- the ctx API of torch.autograd.Function ----------------------------------------
     needs_input_grad = _NeedsInputGrad()
 
-    def save_for_backward(self, *tensors):
-        # the storage version of each (0 for None), checked when unpacked; a C loop
-        # (Note [recording bookkeeping]) that raises TypeError for a non-tensor
-        self._saved_versions = _C.saved_versions(tensors)
-        self._saved = tensors       # a tuple (saved_tensors returns it as is)
+    # keeps the tensors (a tuple, saved_tensors returns it as is) and the storage version
+    # of each (0 for None), checked when unpacked; C (Note [recording bookkeeping]), so
+    # a forward pays no Python frame for it; raises TypeError for a non-tensor
+    save_for_backward = _C.save_for_backward
 
-    @property
-    def saved_tensors(self):
+    # the saved tensors, each checked against its version: _C.unpack_saved answers the
+    # common case (nothing modified, no saved output) and calls _unpack_saved for the rest
+    saved_tensors = property(_C.unpack_saved)
+    saved_variables = saved_tensors
+
+    def _unpack_saved(self):
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED_MESSAGE)
@@ -172,8 +174,6 @@ class BackwardNode(Node):
                     t._grad_fn, t._output_nr = self, outputs[i]
             out.append(t)
         return tuple(out)
-
-    saved_variables = saved_tensors
 
     def _raise_modified(self, i):
         t = self._saved[i]
@@ -220,44 +220,14 @@ class BackwardNode(Node):
                 if g is None and self._output_meta[i] is not None:
                     shape, dtype = self._output_meta[i]
                     grads[i] = _C.fill_(_C.empty(shape, dtype), 0)
-        out = self._forward_cls.backward(self, *grads)
-        if type(out) is not tuple:
-            out = tuple(out) if isinstance(out, tuple) else (out,)
-        edge_args = self._edge_args
-        nargs = self._nargs
-        if len(out) != nargs:
-            if len(out) < nargs or any(g is not None for g in out[nargs:]):
-                raise RuntimeError(f"function {self.name()} returned an incorrect number "
-                                   f"of gradients (expected {nargs}, got {len(out)})")
-        elif len(edge_args) == nargs:
-            return out                  # every argument has an edge: already aligned
-        return [out[i] for i in edge_args]
+        # one gradient per edge (those of non-tensor arguments dropped), or torch's error
+        # for a wrong count: _C.align_grads, shared with the engine's C loop
+        return _align_grads(self, self._forward_cls.backward(self, *grads))
 
 
-class _NoGradCtx:
-    """The ctx forward sees when nothing is recorded: saving is a no-op."""
-
-    needs_input_grad = ()
-    materialize_grads = True
-    saved_tensors = ()
-
-    def save_for_backward(self, *tensors):
-        pass
-
-    def mark_dirty(self, *tensors):
-        pass
-
-    def mark_non_differentiable(self, *tensors):
-        pass
-
-    def set_materialize_grads(self, value):
-        pass
-
-    def __setattr__(self, name, value):
-        pass        # forward may stash values on ctx; nobody will read them
-
-
-_NO_CTX = _NoGradCtx()
+# The ctx forward sees when nothing is recorded: saving and stashing values are no-ops
+# (_C.NoGradCtx, a C type: `ctx.alpha = alpha` in a forward costs no Python frame).
+_NO_CTX = _C.NO_GRAD_CTX
 
 
 def _edge(t):
@@ -321,13 +291,11 @@ class Function:
         """Optional (torch 2 style): fill ctx here and write forward without ctx."""
         raise NotImplementedError("setup_context is not implemented.")
 
-    @classmethod
-    def apply(cls, *args, **kwargs):
-        if _any_needs_grad(args):       # grad mode on and a tensor argument requires grad
-            return _record(cls, args, kwargs)
-        if cls._separate_setup:
-            return cls.forward(*args, **kwargs)
-        return cls.forward(_NO_CTX, *args, **kwargs)
+    # apply(*args, **kwargs): forward, with a node recorded when grad mode is on and a
+    # tensor argument requires grad.  It runs for every op, so it is _C.record, the C
+    # loop of Note [autograd fast loops]: forward alone when nothing records, else
+    # _record's steps below, handing anything unusual to _record / _finish_record.
+    apply = classmethod(_C.record)
 
 
 def _record(cls, args, kwargs):
@@ -350,6 +318,11 @@ def _record(cls, args, kwargs):
             out = cls.forward(ctx, *args, **kwargs)
     finally:
         _set_grad_enabled(prev)
+    return _finish_record(ctx, out, args)
+
+
+def _finish_record(ctx, out, args):
+    """Wire forward's output(s) into the graph as outputs of node ctx."""
     if type(out) is not tuple and isinstance(out, _C.TensorBase) and not ctx._dirty \
             and not ctx._non_differentiable and _wire_fresh_output(ctx, out, args):
         for t in ctx._saved:    # the common case, one new output: only it can be saved
@@ -366,17 +339,9 @@ def _record(cls, args, kwargs):
 _NO_EDGE = (None, 0)
 
 
-def _accumulator(t):
-    """The AccumulateGrad node of leaf t (one per leaf while a graph uses it)."""
-    d = t.__dict__
-    ref = d.get("_accumulate_ref")
-    if ref is not None:
-        node = ref()
-        if node is not None:
-            return node
-    node = AccumulateGrad(t)
-    d["_accumulate_ref"] = weakref.ref(node)     # weak: the graph owns the node
-    return node
+# the AccumulateGrad node of a leaf (one per leaf while a graph uses it, held weakly by
+# the leaf): a C function, since collect_edges asks for it on every recorded op
+_accumulator = _C.accumulator
 
 
 def _is_in(t, seq):
@@ -477,6 +442,8 @@ class Variable:
 
 
 _C.set_edge_helpers(_accumulator, current_grad_fn)
+_C.set_record_helpers(AccumulateGrad, _next_seq, _record, _finish_record,
+                      _detach_saved_outputs, _anomaly)
 
 __all__ = ["Function", "Node", "AccumulateGrad", "BackwardNode", "once_differentiable",
            "current_grad_fn", "Variable"]

@@ -435,8 +435,33 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 # ---- linear layers --------------------------------------------------------------------------
 def linear(input, weight, bias=None):
     """input @ weight.T + bias."""
+    if bias is not None and input.dim() == 2 and weight.dim() == 2 and bias.dim() == 1 \
+            and input.size(1) == weight.size(1) and bias.size(0) == weight.size(0) \
+            and input.dtype == weight.dtype == bias.dtype:
+        return _Addmm.apply(bias, input, weight.t())    # torch's node for a 2-D input
     out = input.matmul(weight.t()) if weight.dim() == 2 else input.matmul(weight)
     return out if bias is None else out + bias
+
+
+class _Addmm(Function, node_name="AddmmBackward0"):
+    """bias + input @ weight_t: one node for a Linear layer's product and bias, as torch
+    records linear on a matrix (its bias gradient is the column sum, not a broadcast
+    gradient the engine would have to sum back)."""
+
+    @staticmethod
+    def forward(ctx, bias, input, weight_t):
+        need = ctx.needs_input_grad     # () when nothing records
+        if need:    # each factor only for the other's gradient, as torch's addmm
+            ctx.save_for_backward(input if need[2] else None, weight_t if need[1] else None)
+        return _C.binary("add", _C.matmul(input, weight_t), bias, dtype=bias.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        input, weight_t = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g.sum(0) if need[0] else None,
+                g.mm(weight_t.t()) if need[1] else None,
+                input.t().mm(g) if need[2] else None)
 
 
 def bilinear(input1, input2, weight, bias=None):

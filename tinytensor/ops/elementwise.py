@@ -194,7 +194,8 @@ class PowScalar(Function, node_name="PowBackward0"):
         e = ctx.exponent
         if e == 0:
             return zeros_like_(a), None
-        return g * (e * a ** (e - 1)), None
+        # x ** 1 is x exactly: skip that pass for squares (the seeds' losses)
+        return g * (e * (a if e - 1 == 1 else a ** (e - 1))), None
 
 
 class RPowScalar(Function, node_name="PowBackward2"):

@@ -113,7 +113,7 @@ def mm(input, mat2, *, out=None):
     """Matrix product of two 2-D tensors."""
     if input.dim() != 2 or mat2.dim() != 2:
         raise RuntimeError(f"{'self' if input.dim() != 2 else 'mat2'} must be a matrix")
-    if input.shape[1] != mat2.shape[0]:
+    if input.size(1) != mat2.size(0):     # size(i): no Size object on this hot path
         _shape_error(input, mat2)
     _check_dtypes(input, mat2, "mm")
     return _out(Mm.apply(input, mat2), out)

@@ -39,6 +39,8 @@ def result_type(*args):
         dt = _plain_result_type(args[0], args[1])
         if dt is not None:
             return dt
+    elif len(args) == 1 and isinstance(args[0], _C.TensorBase):
+        return args[0].dtype    # unary ops (exp, relu): nothing to promote against
     dim = zero = wrapped = None
     for x in args:
         if isinstance(x, _C.TensorBase):

@@ -321,7 +321,8 @@ class Optimizer:
         """Reset the gradients of all optimized tensors (to None by default)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if _grad_of(p) is not None:
+                # _grad_of(p), inlined: this loop runs every training step
+                if (p._grad if p._grad_fn is None else p.grad) is not None:
                     if set_to_none:
                         p._grad = None
                     else:
@@ -391,7 +392,7 @@ class Optimizer:
         """The parameters of group that have a gradient, and those gradients."""
         params, grads = [], []
         for p in group["params"]:
-            g = _grad_of(p)
+            g = p._grad if p._grad_fn is None else p.grad   # _grad_of(p), inlined (hot)
             if g is not None:
                 params.append(p)
                 grads.append(g)
