@@ -166,19 +166,26 @@ static int64_t
 tile_rows(const tt_iter_plan *p)
 {
     /* output stride 0: tiles would reorder the sums; short rows fit L1 untiled */
-    if (p->ndim < 2 || p->writes_overlap || p->shape[0] <= TILE_COLS)
+    if (p->ndim < 2 || p->writes_overlap || p->shape[0] <= TILE_COLS || p->numel == 0)
         return 0;
     int64_t rows = 0;
     for (int k = 0; k < p->nop; k++) {
         int64_t s0 = p->strides[k][0], s1 = p->strides[k][1];
         s0 = s0 < 0 ? -s0 : s0;
         s1 = s1 < 0 ? -s1 : s1;
-        if (s1 != 0 && s1 < s0) {
+        /* a step of less than a line reuses each line within the row: no thrash */
+        if (s1 != 0 && s1 < s0 && s0 >= TILE_BYTES) {
             int64_t r = s1 < TILE_BYTES ? TILE_BYTES / s1 : 1;
             rows = r > rows ? r : rows;
         }
     }
-    return rows < p->shape[1] ? rows : p->shape[1];
+    if (rows > p->shape[1])
+        rows = p->shape[1];
+    /* threads split strips: keep at least 8 of them while tiles can get lower */
+    int64_t outer = p->numel / (p->shape[0] * p->shape[1]);
+    while (rows > 1 && (p->shape[1] + rows - 1) / rows * outer < 8)
+        rows /= 2;
+    return rows;
 }
 
 /* the pointers to element (0, row % shape[1], outer coords of row / shape[1]) */
