@@ -162,6 +162,9 @@ tt_iter_plan_build(tt_iter_plan *p, const tt_view *out, int ninputs,
 #ifndef TILE_BYTES
 #define TILE_BYTES 128
 #endif
+#ifndef TILE_MIN_SPAN               /* 2048 pages of 4 KB: the reach of this L2 TLB */
+#define TILE_MIN_SPAN (8 << 20)
+#endif
 
 /* the rows of a tile for this plan, or 0 when its operands agree on the fastest dim */
 static int64_t
@@ -175,8 +178,10 @@ tile_rows(const tt_iter_plan *p)
         int64_t s0 = p->strides[k][0], s1 = p->strides[k][1];
         s0 = s0 < 0 ? -s0 : s0;
         s1 = s1 < 0 ? -s1 : s1;
-        /* a step of less than a line reuses each line within the row: no thrash */
-        if (s1 != 0 && s1 < s0 && s0 >= 64) {
+        /* a step of less than a line reuses each line within the row, and a row
+         * within TILE_MIN_SPAN keeps its lines in L2 and its pages in the L2 TLB:
+         * there tiles measured no faster (1000x1000 float64: 10-30% slower) */
+        if (s1 != 0 && s1 < s0 && s0 >= 64 && s0 * p->shape[0] >= TILE_MIN_SPAN) {
             int64_t r = s1 < TILE_BYTES ? TILE_BYTES / s1 : 1;
             rows = r > rows ? r : rows;
         }
