@@ -139,6 +139,7 @@ typedef struct {
     char *base[TT_MAX_OPERANDS];
     int itemsize[TT_MAX_OPERANDS];
     bool writes_overlap;                        /* output has a stride-0 dim */
+    int64_t tile_rows;          /* > 0: walk dims 0 and 1 in tiles (Note [tiles]) */
 } tt_iter_plan;
 
 enum {
