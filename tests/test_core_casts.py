@@ -112,3 +112,26 @@ def test_float32_fast_casts_contiguous_and_strided_match_torch(dst, n):
         o16, t16 = ours.to(tt_dtype(dst)), theirs.to(torch_dtype(dst))
         for o, t in [(o16, t16), (o16[1::2], t16[1::2])]:
             np.testing.assert_array_equal(bits(o.float()), bits(t.float()))
+
+
+LAYOUTS = {
+    "transposed": lambda t: t.reshape(3, 4).t(),
+    "permuted": lambda t: t.reshape(2, 3, 2).permute(2, 0, 1),
+    "step-sliced": lambda t: t.reshape(3, 4).t()[:, ::2],
+    "sliced rows": lambda t: t.reshape(6, 2)[::2, 1:],
+    "expanded": lambda t: t[:4].reshape(4, 1).expand(4, 3),
+    "contiguous": lambda t: t.reshape(3, 4),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_to_and_clone_keep_the_layout_as_torch(layout):
+    """.to(dtype), .double() and .clone() lay the copy out like the input (torch's
+    preserve_format); .contiguous() does not."""
+    ours, theirs = (LAYOUTS[layout](lib.arange(12.0)) for lib in (tt, torch))
+    for f in (lambda t, lib: t.to(lib.float16), lambda t, lib: t.double(),
+              lambda t, lib: t.clone(), lambda t, lib: t.contiguous(),
+              lambda t, lib: t.to(lib.int8)):
+        a, b = f(ours, tt), f(theirs, torch)
+        assert a.stride() == b.stride() and a.shape == b.shape
+        np.testing.assert_array_equal(to_numpy(a), b.numpy())

@@ -165,10 +165,15 @@ def copy_(TensorBase dst, TensorBase src, bint check_overlap=False):
     return dst
 
 
-def cast(TensorBase self, dt):
-    """A new contiguous tensor with self's values converted to dtype dt."""
+def cast(TensorBase self, dt, bint preserve=False):
+    """A new tensor with self's values converted to dtype dt: contiguous, or with
+    preserve laid out like self as torch's .to()/.clone() (empty_like, preserve_format)."""
     cdef tt_dtype code = dtype_code(dt)
     cdef TensorBase out = new_empty(code, self.v.ndim, self.v.shape)
+    cdef const tt_view *ins[1]
+    ins[0] = &self.v
+    if preserve and self.v.ndim > 1:
+        tt_elementwise_strides(out.v.strides, self.v.ndim, self.v.shape, 1, ins)
     cdef tt_status s
     if tt_view_numel(&self.v) >= NOGIL_NUMEL:
         with nogil:
@@ -179,9 +184,9 @@ def cast(TensorBase self, dt):
     return out
 
 
-def clone(TensorBase self):
-    """A contiguous copy of self's values (same dtype)."""
-    return cast(self, DTYPES[self.v.dtype])
+def clone(TensorBase self, bint preserve=False):
+    """A copy of self's values (same dtype): contiguous, or laid out like self."""
+    return cast(self, DTYPES[self.v.dtype], preserve)
 
 
 # ---- tensor(data) ---------------------------------------------------------------------

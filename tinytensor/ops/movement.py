@@ -617,7 +617,7 @@ def atleast_3d(*tensors):
 class Clone(Function, node_name="CloneBackward0"):
     @staticmethod
     def forward(ctx, input):
-        return _C.clone(input)
+        return _C.clone(input, True)        # torch's preserve_format: input's layout
 
     @staticmethod
     def backward(ctx, grad):
@@ -631,7 +631,9 @@ def clone(input, *, memory_format=None):
 
 
 class Contiguous(Clone, node_name="CloneBackward0"):
-    pass
+    @staticmethod
+    def forward(ctx, input):
+        return _C.clone(input)
 
 
 @method()
@@ -646,7 +648,7 @@ class ToCopy(Function, node_name="ToCopyBackward0"):
     @staticmethod
     def forward(ctx, input, dtype):
         ctx.input_dtype = input.dtype
-        return _C.cast(input, dtype)
+        return _C.cast(input, dtype, True)  # torch's preserve_format: input's layout
 
     @staticmethod
     def backward(ctx, grad):
