@@ -193,8 +193,9 @@ cdef class TensorBase:
     def expand(self, *sizes):
         return fast_expand(self, sizes)
 
-    def sum(self, *args, **kwargs):
-        return fast_sum(self, args, kwargs)
+    def sum(self, dim=None, keepdim=False, *, dtype=None, out=None):
+        # named parameters, not *args/**kwargs: those cost a tuple and a dict per call
+        return fast_sum(self, dim, keepdim, dtype, out)
 
     def tolist(self):
         """Nested Python lists of the values (a number for a 0-d tensor)."""
@@ -359,19 +360,34 @@ cdef inline TensorBase new_tensor_object():
     return <TensorBase>(<PyTypeObject *>TensorBase).tp_new(TensorType, <PyObject *>NO_ARGS, NULL)
 
 
-cdef object make_size(const tt_view *v):
-    """v's shape as a Size, built by the C slots (autograd reads .shape for every op)."""
-    cdef tuple dims = PyTuple_New(v.ndim)
-    cdef int i
-    cdef object d       # an object: PyTuple_SET_ITEM takes over the reference we add
-    for i in range(v.ndim):
-        d = v.shape[i]
-        Py_INCREF(d)
-        PyTuple_SET_ITEM(dims, i, d)
-    if Size is tuple:
-        return dims
-    cdef tuple args = (dims,)
-    return (<PyTypeObject *>Size).tp_new(<type>Size, <PyObject *>args, NULL)
+cdef extern from *:
+    """
+    /* A tuple (or a subclass of it, such as Size) of the ndim sizes: the subclass comes
+       from its tp_alloc and is filled in place, as tuple.__new__ does but with no
+       intermediate tuple. */
+    static PyObject *
+    tt_make_size(PyTypeObject *type, int ndim, const int64_t *shape)
+    {
+        PyObject *t = type == &PyTuple_Type ? PyTuple_New(ndim) : type->tp_alloc(type, ndim);
+        if (!t)
+            return NULL;
+        for (int i = 0; i < ndim; i++) {
+            PyObject *d = PyLong_FromLongLong(shape[i]);
+            if (!d) {
+                Py_DECREF(t);
+                return NULL;
+            }
+            PyTuple_SET_ITEM(t, i, d);
+        }
+        return t;
+    }
+    """
+    object tt_make_size(PyTypeObject *type, int ndim, const int64_t *shape)
+
+
+cdef inline object make_size(const tt_view *v):
+    """v's shape as a Size (autograd reads .shape for every op)."""
+    return tt_make_size(<PyTypeObject *>Size, v.ndim, v.shape)
 
 
 cdef inline void set_view(TensorBase t, const tt_view *v) noexcept:
@@ -437,10 +453,11 @@ def _wrap_dim(dim, int ndim):
     return wrap_dim(dim, ndim)
 
 
+cdef int64_t FIRST[TT_MAX_DIMS]      # all zeros: the index of the first element
+
+
 cdef object read_item(tt_view *v):
-    cdef int64_t index[TT_MAX_DIMS]
-    memset(index, 0, sizeof(index))
-    return read_at(v, index)
+    return read_at(v, FIRST)
 
 
 cdef object read_at(tt_view *v, int64_t *index):
