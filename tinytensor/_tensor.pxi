@@ -144,7 +144,12 @@ cdef class TensorBase:
     # ---- scalars out ------------------------------------------------------------------
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if tt_view_numel(&self.v) != 1:
+        if self.v.ndim == 0:        # a loss: the float dtypes read inline, no index
+            if self.v.dtype == TT_FLOAT32:
+                return (<float *>tt_view_data(&self.v))[0]
+            if self.v.dtype == TT_FLOAT64:
+                return (<double *>tt_view_data(&self.v))[0]
+        elif tt_view_numel(&self.v) != 1:
             raise RuntimeError(f"a Tensor with {tt_view_numel(&self.v)} elements cannot be "
                                "converted to Scalar")
         return read_item(&self.v)
