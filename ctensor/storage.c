@@ -11,6 +11,8 @@
  * them, CACHE_MAX_BYTES in all) and handed back to a request of the same rounded size.
  * Sizes round up to 1/8 of their power of two so near sizes share a bucket. */
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -108,8 +110,17 @@ tt_cached_bytes(void)
     return n;
 }
 
-/* header size rounded so inline data stays 64-byte aligned */
-#define HEADER_BYTES ((sizeof(tt_storage) + ALIGN - 1) / ALIGN * ALIGN)
+/* Small storages are one plain malloc: the header, then the data at the next 64-byte
+ * boundary.  malloc's alignment (that of max_align_t) leaves at most SLACK bytes to skip.
+ * Not aligned_alloc: glibc serves memalign without its per-thread cache, and for tiny
+ * tensors that search cost more than the kernel. */
+#define SLACK (ALIGN - _Alignof(max_align_t))
+
+static char *
+align_up(char *p)
+{
+    return (char *)(((uintptr_t)p + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1));
+}
 
 tt_status
 tt_storage_new(tt_storage **out, int64_t nbytes)
@@ -119,13 +130,13 @@ tt_storage_new(tt_storage **out, int64_t nbytes)
                        (long long)nbytes);
     tt_storage *s;
     if (nbytes < LARGE_BYTES) {
-        size_t total = HEADER_BYTES + (size_t)(nbytes + ALIGN - 1) / ALIGN * ALIGN;
-        s = aligned_alloc(ALIGN, total);
+        size_t data_bytes = (size_t)(nbytes + ALIGN - 1) / ALIGN * ALIGN;
+        s = malloc(sizeof(tt_storage) + SLACK + data_bytes);
         if (!s)
             goto oom;
-        s->data = (char *)s + HEADER_BYTES;
+        s->data = align_up((char *)(s + 1));
         s->deleter = NULL;
-        s->deleter_ctx = NULL;
+        s->deleter_ctx = NULL;      /* no deleter and no size: data lives in this block */
     } else {
         s = malloc(sizeof(tt_storage));
         if (!s)
@@ -183,8 +194,8 @@ tt_storage_decref(tt_storage *s)
     if (s->deleter) {
         s->deleter(s->deleter_ctx);
         free(s);
-    } else if (s->data == (char *)s + HEADER_BYTES) {
-        free(s);
+    } else if (!s->deleter_ctx) {
+        free(s);                    /* small: data inside the block */
     } else {
         large_free(s->data, (int64_t)(intptr_t)s->deleter_ctx);
         free(s);

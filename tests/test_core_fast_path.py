@@ -183,3 +183,42 @@ def test_sum_matches_torch(dtype):
     if dtype.startswith("float"):
         a = tt.tensor([1.0, 2.0], requires_grad=True)
         assert a.sum().grad_fn.name() == "SumBackward0"
+
+
+SUM_DIMS = [None, 0, 1, -1, -3, (0, 2), [2, 0], (), [], (1, -2), 3, (0, 0)]
+
+
+@pytest.mark.parametrize("dim", SUM_DIMS)
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64"])
+def test_sum_dim_matches_python_op_and_torch(dim, keepdim, dtype):
+    x, tx = pair(np.arange(-5, 19).reshape(2, 3, 4) * 0.75, dtype)
+    x, tx = x.transpose(0, 2), tx.transpose(0, 2)           # non-contiguous input
+    try:
+        expected = tx.sum(dim, keepdim)
+    except Exception:
+        same_error(lambda: x.sum(dim, keepdim), lambda: tx.sum(dim, keepdim))
+        same_error(lambda: tt.sum(x, dim, keepdim), lambda: tx.sum(dim, keepdim))
+        return
+    got = x.sum(dim=dim, keepdim=keepdim)
+    assert_same(got, expected)
+    assert np.array_equal(bits(got), bits(tt.sum(x, dim, keepdim)))  # the Python op
+    assert got._base is None and not got._is_view_of(x)
+
+
+def test_sum_dim_of_0d_and_other_arguments():
+    s, ts = pair(np.array(2.5), "float32")
+    assert_same(s.sum(0), ts.sum(0))
+    assert_same(s.sum(-1, keepdim=True), ts.sum(-1, keepdim=True))
+    same_error(lambda: s.sum(1), lambda: ts.sum(1))
+    x, tx = pair(np.arange(6.0).reshape(2, 3), "float32")
+    assert_same(x.sum(1, dtype=tt.float64), tx.sum(1, dtype=torch.float64))
+    assert x.sum(0, 1).shape == tt.sum(x, 0, 1).shape      # a non-bool keepdim: Python op
+    out, tout = tt.empty(3), torch.empty(3)
+    assert x.sum(0, out=out) is out
+    assert_same(out, torch.sum(tx, 0, out=tout))
+    same_error(lambda: x.sum(0, False, 1), lambda: tx.sum(0, False, 1))
+    a = tt.tensor([[1.0, 2.0]], requires_grad=True)
+    assert a.sum(1).grad_fn.name() == "SumBackward1"
+    with tt.no_grad():
+        assert a.sum(1).grad_fn is None

@@ -204,6 +204,113 @@ def test_numpy_of_tensor_outlives_the_tensor():
     assert ref() is None
 
 
+# ---- recycled Tensor objects (Note [tensor free list] in _tensor.pxi) -----------------
+def churn(n=200):
+    """Make and drop enough small tensors that the next ones reuse freed objects."""
+    x = tt.ones(3)
+    for _ in range(n):
+        x + x
+
+
+def test_freed_tensor_releases_its_storage_at_once():
+    base = tt.ones(4)
+    views = [base[1:], base.view(2, 2), base.t()]
+    assert base._storage_refcount() == 4
+    del views                             # no gc.collect: plain refcounting
+    assert base._storage_refcount() == 1
+    churn()
+    assert base._storage_refcount() == 1
+
+
+def test_recycled_tensor_has_no_dict_weakrefs_or_autograd_state():
+    called = []
+    for _ in range(100):                  # some of these reuse an earlier one's memory
+        t = tt.ones(3, requires_grad=True)
+        t.note = "old"
+        t.grad = tt.ones(3)
+        y = t * 2
+        y.retain_grad()
+        ref = weakref.ref(y, lambda r: called.append(r))
+        v = tt.zeros(4)[1:]
+        del t, y, v
+        assert ref() is None
+        fresh = [tt.zeros(2) + 1 for _ in range(4)]
+        for f in fresh:
+            assert f.__dict__ == {} and not hasattr(f, "note")
+            assert weakref.getweakrefcount(f) == 0
+            assert f.grad is None and f.grad_fn is None and f.is_leaf
+            assert not f.requires_grad and not f._retains_grad and f._base is None
+            assert f._output_nr == 0 and f._hooks is None
+    assert len(called) == 100
+
+
+def test_free_list_is_bounded():
+    many = [tt.ones(2) for _ in range(1000)]
+    del many
+    assert tt._C._free_tensor_count() <= 64
+
+
+def test_tensor_in_a_cycle_is_collected_and_recycled():
+    t = tt.ones(3)
+    t.me = t
+    ref = weakref.ref(t)
+    del t
+    gc.collect()
+    assert ref() is None
+    churn()
+    assert ref() is None
+
+
+def test_64_dim_tensors_after_small_ones_and_back():
+    torch = pytest.importorskip("torch")
+    shape = [1] * 30 + [2] + [1] * 32 + [3]
+    for _ in range(3):
+        churn()
+        big = tt.arange(6.0).reshape(shape)
+        tbig = torch.arange(6.0).reshape(shape)
+        assert big.shape == tbig.shape and big.stride() == tbig.stride()
+        perm = list(range(63, -1, -1))
+        v = big.permute(perm)[0].unsqueeze(0)
+        tv = tbig.permute(perm)[0].unsqueeze(0)
+        assert v.shape == tv.shape and v.stride() == tv.stride()
+        assert v.sum().item() == tv.sum().item()
+        del big, v
+        small = tt.ones(3).view(3, 1)     # may reuse a 64-dim object's memory
+        assert small.shape == (3, 1) and small.stride() == (1, 1)
+        assert small.contiguous().tolist() == [[1.0], [1.0], [1.0]]
+
+
+def test_views_of_views_keep_base_and_storage_until_the_last_goes():
+    torch = pytest.importorskip("torch")
+    base = tt.arange(24.0).reshape(4, 6).clone()
+    tbase = torch.arange(24.0).reshape(4, 6).clone()
+    v = base.t()[1:, ::2].unsqueeze(0)[0][2]
+    tv = tbase.t()[1:, ::2].unsqueeze(0)[0][2]
+    assert v._base is base and tv._base is tbase
+    assert base._storage_refcount() == 2
+    base_ref = weakref.ref(base)
+    del base
+    churn()
+    assert v._base is base_ref()          # the view keeps its base object alive
+    assert v.tolist() == tv.tolist() and v.stride() == tv.stride()
+    del v
+    assert base_ref() is None
+    churn()
+    assert base_ref() is None
+
+
+def test_subclass_objects_recycle_and_change_class():
+    class Marked(tt.Tensor):
+        pass
+    for _ in range(50):
+        p = tt.nn.Parameter(tt.ones(2))
+        m = tt.zeros(2)
+        m.__class__ = Marked
+        assert type(p) is tt.nn.Parameter and p.requires_grad and p.is_leaf
+        assert type(m + p) is tt.Tensor and (m + 1).tolist() == [1.0, 1.0]
+        del p, m
+
+
 # ---- long loops keep the resident set bounded ---------------------------------------------
 def test_rss_bounded_creating_small_tensors():
     def step():

@@ -220,6 +220,8 @@ cdef tt_dtype leaf_dtype(object x) except *:
 
 
 cdef bint is_sequence(object x):
+    if type(x) is float or type(x) is int or type(x) is bool:
+        return False        # the common leaves, before hasattr's failing lookups
     return isinstance(x, (list, tuple)) or (
         hasattr(x, "__len__") and hasattr(x, "__getitem__") and not isinstance(x, (str, bytes, TensorBase))
         and not (hasattr(x, "ndim") and x.ndim == 0))
@@ -282,6 +284,10 @@ cdef int fill_rec(object x, int d, int ndim, const int64_t *shape, fill_state *s
 
 
 cdef bint has_float_leaf(object x):
+    if type(x) is float:
+        return True
+    if type(x) is int or type(x) is bool:
+        return False
     if is_sequence(x):
         for y in x:
             if has_float_leaf(y):

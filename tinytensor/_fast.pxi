@@ -1,6 +1,6 @@
 # _fast.pxi -- the hottest Tensor operators and methods, from the call straight to C.
 #
-# Note [fast path]: `a + b`, `a * 2.0`, `t.view(2, -1)`, `t[3]`, `t.sum()`, `g.add_(h)`
+# Note [fast path]: `a + b`, `a * 2.0`, `t.view(2, -1)`, `t[3]`, `t.sum(dim)`, `g.add_(h)`
 # on tensors that need no gradient (grad mode off, or no operand requires grad) go from
 # the operator slot to the kernel without a Python frame: one dtype (so no promotion),
 # no autograd, no out=.  Every other call goes to the op's Python definition in
@@ -124,12 +124,12 @@ cdef object fast_binary(int code, TensorBase a, object other, bint reflected,
         return None
     cdef TensorBase res = out
     cdef int nd = a.v.ndim
-    cdef int64_t shape[TT_MAX_DIMS]
+    cdef int64_t bshape[TT_MAX_DIMS]
+    cdef const int64_t *shape = a.v.shape
     if broadcast:
-        if tt_broadcast_shape(&nd, shape, 2, ins) != TT_OK:
+        if tt_broadcast_shape(&nd, bshape, 2, ins) != TT_OK:
             return None     # the Python op raises torch's error
-    else:
-        memcpy(shape, a.v.shape, nd * sizeof(int64_t))
+        shape = bshape
     if out is None:
         res = new_empty(dt, nd, shape)
         if nd > 1:          # torch's layout (Note [output layout] in binary.c)
@@ -206,19 +206,27 @@ cdef object fast_getitem(TensorBase self, object index):
     return getitem_impl(self, index)
 
 
-cdef object fast_sum(TensorBase self, tuple args, dict kwargs):
-    """t.sum() of a floating tensor: the steps of reduce("sum", t) with no Python call
-    between them.  The kernel writes through a keepdim view (a C struct on the stack) of
-    the 0-d result, so one object is made and the result is no view (as torch)."""
-    if args or kwargs or needs_grad(self) or tt_dtypes[self.v.dtype].category != TT_CAT_FLOAT:
-        return SLOW["sum"](self, *args, **kwargs)
-    cdef int64_t ones[TT_MAX_DIMS]
-    cdef int i
+cdef object fast_sum(TensorBase self, object dim, object keepdim, object dtype, object out):
+    """t.sum(), t.sum(dim[, keepdim]) of a floating tensor: the steps of
+    reduce("sum", t, dims, keepdim) with no Python call between them.  The kernel writes
+    through a keepdim view (a C struct on the stack) of the result, so one object is made
+    and the result is no view (as torch)."""
+    if (dtype is not None or out is not None or needs_grad(self) or type(keepdim) is not bool
+            or tt_dtypes[self.v.dtype].category != TT_CAT_FLOAT):
+        return SLOW["sum"](self, dim, keepdim, dtype=dtype, out=out)
+    cdef bint mask[TT_MAX_DIMS]
+    reduce_dims(dim, self.v.ndim, mask)     # _math.pxi: torch's dim errors, as reduce()'s
+    cdef int64_t kshape[TT_MAX_DIMS]
+    cdef int64_t rshape[TT_MAX_DIMS]
+    cdef int i, rdim = 0
     for i in range(self.v.ndim):
-        ones[i] = 1
-    cdef TensorBase r = new_empty(self.v.dtype, 0, ones)
+        kshape[i] = 1 if mask[i] else self.v.shape[i]
+        if keepdim or not mask[i]:
+            rshape[rdim] = kshape[i]
+            rdim += 1
+    cdef TensorBase r = new_empty(self.v.dtype, rdim, rshape)
     cdef tt_view keep
-    check(tt_view_reshape(&keep, &r.v, self.v.ndim, ones))
+    check(tt_view_reshape(&keep, &r.v, self.v.ndim, kshape))
     cdef tt_reduce_args rargs
     rargs.p = 2.0
     rargs.correction = 1.0

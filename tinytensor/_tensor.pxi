@@ -144,7 +144,12 @@ cdef class TensorBase:
     # ---- scalars out ------------------------------------------------------------------
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if tt_view_numel(&self.v) != 1:
+        if self.v.ndim == 0:        # a loss: the float dtypes read inline, no index
+            if self.v.dtype == TT_FLOAT32:
+                return (<float *>tt_view_data(&self.v))[0]
+            if self.v.dtype == TT_FLOAT64:
+                return (<double *>tt_view_data(&self.v))[0]
+        elif tt_view_numel(&self.v) != 1:
             raise RuntimeError(f"a Tensor with {tt_view_numel(&self.v)} elements cannot be "
                                "converted to Scalar")
         return read_item(&self.v)
@@ -193,8 +198,9 @@ cdef class TensorBase:
     def expand(self, *sizes):
         return fast_expand(self, sizes)
 
-    def sum(self, *args, **kwargs):
-        return fast_sum(self, args, kwargs)
+    def sum(self, dim=None, keepdim=False, *, dtype=None, out=None):
+        # named parameters, not *args/**kwargs: those cost a tuple and a dict per call
+        return fast_sum(self, dim, keepdim, dtype, out)
 
     def tolist(self):
         """Nested Python lists of the values (a number for a 0-d tensor)."""
@@ -205,6 +211,7 @@ cdef class TensorBase:
 
 
 cdef type TensorType = TensorBase
+cdef TensorBase PROBE = TensorBase()    # for field offsets
 cdef object Size = tuple
 
 
@@ -225,6 +232,118 @@ cdef extern from *:
     void tt_share_binary_slots(PyTypeObject *sub, PyTypeObject *base)
 
 
+# Note [tensor free list]: a Tensor object is ~1.1 KB (the tt_view holds TT_MAX_DIMS
+# shape and stride slots), above pymalloc's 512 B and glibc's tcache sizes, so making one
+# cost a full malloc plus a memset of all of it, and freeing it a full free: more than
+# the kernel of a 10-element add.  Cython's @cython.freelist cannot serve a Python
+# subclass (a heap type), so tinytensor.Tensor and its subclasses get their own
+# tp_alloc/tp_free pair (recycle_objects, called for each by Tensor.__init_subclass__:
+# `t.__class__ = Parameter` needs one deallocator for both): a freed object's memory
+# (its fields already cleared by the dealloc, its storage already released) waits in a
+# short stack and the next allocation takes it, clearing every byte but the shape and
+# stride slots (dead until ndim says otherwise), as PyType_GenericAlloc would.  Only the
+# object's memory is kept: never a storage, a __dict__ or a weakref.  CPython 3.11 and
+# 3.12 lay objects out as this code expects (the GC header and the managed-dict words
+# before the object); other versions keep the generic allocator.
+cdef extern from *:
+    """
+    #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030D0000 && !defined(Py_GIL_DISABLED)
+    #define TT_RECYCLE_TENSORS 1
+    #else
+    #define TT_RECYCLE_TENSORS 0
+    #endif
+    #define TT_FREE_TENSORS 64
+
+    static PyObject *tt_free_tensors[TT_FREE_TENSORS];
+    static int tt_nfree_tensors;
+    static Py_ssize_t tt_basicsize;                 /* of every recycling type */
+    static unsigned long tt_layout_flags;           /* their GC and managed-dict flags */
+    static Py_ssize_t tt_keep_from, tt_keep_to;     /* bytes left as they are */
+    static size_t tt_preheader;                     /* bytes before the object */
+
+    static PyObject *
+    tt_tensor_alloc(PyTypeObject *type, Py_ssize_t nitems)
+    {
+        if (tt_nfree_tensors == 0 || nitems != 0)
+            return PyType_GenericAlloc(type, nitems);
+        PyObject *o = tt_free_tensors[--tt_nfree_tensors];
+        char *p = (char *)o;
+        memset(p - tt_preheader, 0, tt_preheader);  /* untracked, no dict */
+        memset(p, 0, (size_t)tt_keep_from);
+        memset(p + tt_keep_to, 0, (size_t)(tt_basicsize - tt_keep_to));
+        PyObject_Init(o, type);                     /* type reference, refcount 1 */
+        PyObject_GC_Track(o);
+        return o;
+    }
+
+    static void
+    tt_tensor_free(void *p)
+    {
+        if (tt_nfree_tensors == TT_FREE_TENSORS) {
+            PyObject_GC_Del(p);
+            return;
+        }
+        PyObject_GC_UnTrack(p);
+        tt_free_tensors[tt_nfree_tensors++] = (PyObject *)p;
+    }
+
+    /* Give type the recycling allocator when its objects are laid out as the first
+       such type's: the same size, GC and managed-dict flags, and the generic pair. */
+    static void
+    tt_recycle_tensors(PyTypeObject *type, Py_ssize_t keep_from, Py_ssize_t keep_to)
+    {
+        unsigned long flags = type->tp_flags & (Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_MANAGED_DICT);
+        if (!TT_RECYCLE_TENSORS || !(flags & Py_TPFLAGS_HAVE_GC) || type->tp_itemsize != 0
+                || type->tp_alloc != PyType_GenericAlloc || type->tp_free != PyObject_GC_Del)
+            return;
+        if (tt_basicsize == 0) {
+            tt_basicsize = type->tp_basicsize;
+            tt_layout_flags = flags;
+            tt_keep_from = keep_from;
+            tt_keep_to = keep_to;
+            /* the GC header (PyGC_Head, internal: _gc_next and _gc_prev) and, for a
+               class with a __dict__, its two managed-dict words */
+            tt_preheader = 2 * sizeof(uintptr_t) +
+                ((flags & Py_TPFLAGS_MANAGED_DICT) ? 2 * sizeof(PyObject *) : 0);
+        } else if (type->tp_basicsize != tt_basicsize || flags != tt_layout_flags) {
+            return;
+        }
+        type->tp_alloc = tt_tensor_alloc;
+        type->tp_free = tt_tensor_free;
+    }
+
+    static int
+    tt_free_tensor_count(void)
+    {
+        return tt_nfree_tensors;
+    }
+    """
+    void tt_recycle_tensors(PyTypeObject *type, Py_ssize_t keep_from, Py_ssize_t keep_to)
+    int tt_free_tensor_count()
+
+
+cdef Py_ssize_t recycle_from(TensorBase t) noexcept:
+    """Where t's shape and stride slots start, from the start of the object."""
+    return <char *>t.v.shape - <char *><PyObject *>t
+
+
+cdef Py_ssize_t recycle_to(TensorBase t) noexcept:
+    return <char *>(t.v.strides + TT_MAX_DIMS) - <char *><PyObject *>t
+
+
+def recycle_objects(type cls):
+    """Let cls (tinytensor.Tensor or a subclass) reuse freed objects (see Note [tensor
+    free list])."""
+    if not issubclass(cls, TensorBase) or cls is TensorBase:
+        raise TypeError("recycle_objects() takes a Python subclass of TensorBase")
+    tt_recycle_tensors(<PyTypeObject *>cls, recycle_from(PROBE), recycle_to(PROBE))
+
+
+def _free_tensor_count():
+    """How many freed Tensor objects wait for reuse (see Note [tensor free list])."""
+    return tt_free_tensor_count()
+
+
 def set_tensor_type(cls, size_cls):
     """Called once by tinytensor: results are made as instances of cls; shapes as size_cls."""
     global TensorType, Size
@@ -234,6 +353,7 @@ def set_tensor_type(cls, size_cls):
                  "__truediv__", "__rtruediv__")
     if not any(name in cls.__dict__ for name in operators):   # see Note [operator slots]
         tt_share_binary_slots(<PyTypeObject *>cls, <PyTypeObject *>TensorBase)
+    recycle_objects(cls)
 
 
 cdef tuple NO_ARGS = ()
@@ -245,25 +365,53 @@ cdef inline TensorBase new_tensor_object():
     return <TensorBase>(<PyTypeObject *>TensorBase).tp_new(TensorType, <PyObject *>NO_ARGS, NULL)
 
 
-cdef object make_size(const tt_view *v):
-    """v's shape as a Size, built by the C slots (autograd reads .shape for every op)."""
-    cdef tuple dims = PyTuple_New(v.ndim)
+cdef extern from *:
+    """
+    /* A tuple (or a subclass of it, such as Size) of the ndim sizes: the subclass comes
+       from its tp_alloc and is filled in place, as tuple.__new__ does but with no
+       intermediate tuple. */
+    static PyObject *
+    tt_make_size(PyTypeObject *type, int ndim, const int64_t *shape)
+    {
+        PyObject *t = type == &PyTuple_Type ? PyTuple_New(ndim) : type->tp_alloc(type, ndim);
+        if (!t)
+            return NULL;
+        for (int i = 0; i < ndim; i++) {
+            PyObject *d = PyLong_FromLongLong(shape[i]);
+            if (!d) {
+                Py_DECREF(t);
+                return NULL;
+            }
+            PyTuple_SET_ITEM(t, i, d);
+        }
+        return t;
+    }
+    """
+    object tt_make_size(PyTypeObject *type, int ndim, const int64_t *shape)
+
+
+cdef inline object make_size(const tt_view *v):
+    """v's shape as a Size (autograd reads .shape for every op)."""
+    return tt_make_size(<PyTypeObject *>Size, v.ndim, v.shape)
+
+
+cdef inline void set_view(TensorBase t, const tt_view *v) noexcept:
+    """t.v = v[0], copying only the ndim shape and stride slots in use (a whole tt_view
+    is 1 KB; see Note [tensor free list])."""
+    t.v.storage = v.storage
+    t.v.dtype = v.dtype
+    t.v.ndim = v.ndim
+    t.v.offset = v.offset
     cdef int i
-    cdef object d       # an object: PyTuple_SET_ITEM takes over the reference we add
     for i in range(v.ndim):
-        d = v.shape[i]
-        Py_INCREF(d)
-        PyTuple_SET_ITEM(dims, i, d)
-    if Size is tuple:
-        return dims
-    cdef tuple args = (dims,)
-    return (<PyTypeObject *>Size).tp_new(<type>Size, <PyObject *>args, NULL)
+        t.v.shape[i] = v.shape[i]
+        t.v.strides[i] = v.strides[i]
 
 
 cdef inline TensorBase wrap_view(tt_view *v):
     """A new Tensor object owning v's storage reference (which the caller gives up)."""
     cdef TensorBase t = new_tensor_object()
-    t.v = v[0]
+    set_view(t, v)
     return t
 
 
@@ -271,7 +419,7 @@ cdef inline TensorBase view_of(TensorBase base, tt_view *v):
     """A new Tensor object for a view of base's storage (takes a new reference)."""
     tt_storage_incref(v.storage)
     cdef TensorBase t = new_tensor_object()
-    t.v = v[0]
+    set_view(t, v)
     t._base = base if base._base is None else base._base
     return t
 
@@ -282,14 +430,15 @@ def rebind(TensorBase self, TensorBase source):
     in-place view ops such as `t.unsqueeze_(0)`)."""
     tt_storage_incref(source.v.storage)     # first: source may share self's storage
     tt_storage_decref(self.v.storage)
-    self.v = source.v
+    set_view(self, &source.v)
     return self
 
 
 cdef TensorBase new_empty(tt_dtype dt, int ndim, const int64_t *shape):
-    cdef tt_view v
-    check(tt_empty(&v, dt, ndim, shape))
-    return wrap_view(&v)
+    """A new contiguous tensor of fresh memory (tt_empty fills the object's own view)."""
+    cdef TensorBase t = new_tensor_object()
+    check(tt_empty(&t.v, dt, ndim, shape))
+    return t
 
 
 cdef inline int wrap_dim(object dim, int ndim) except -1:
@@ -309,10 +458,11 @@ def _wrap_dim(dim, int ndim):
     return wrap_dim(dim, ndim)
 
 
+cdef int64_t FIRST[TT_MAX_DIMS]      # all zeros: the index of the first element
+
+
 cdef object read_item(tt_view *v):
-    cdef int64_t index[TT_MAX_DIMS]
-    memset(index, 0, sizeof(index))
-    return read_at(v, index)
+    return read_at(v, FIRST)
 
 
 cdef object read_at(tt_view *v, int64_t *index):

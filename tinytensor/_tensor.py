@@ -28,6 +28,10 @@ class Tensor(_C.TensorBase):
 
     __hash__ = object.__hash__
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _C.recycle_objects(cls)     # as Tensor's: `t.__class__ = cls` needs one deallocator
+
     # ---- autograd state ---------------------------------------------------------------
     @property
     def requires_grad(self):
