@@ -8,6 +8,7 @@ import warnings
 import weakref
 
 from tinytensor import _C, _printing
+from tinytensor._device import _dtype_from_legacy_name, _no_cuda, _parse_to, device
 from tinytensor._dtypes import to_numpy_dtype
 from tinytensor._size import Size
 from tinytensor.ops import _registry
@@ -131,7 +132,6 @@ class Tensor(_C.TensorBase):
     # ---- device compatibility (CPU only) -----------------------------------------------
     @property
     def device(self):
-        from tinytensor._device import device
         return device("cpu")
 
     is_cuda = False
@@ -145,25 +145,21 @@ class Tensor(_C.TensorBase):
         return self
 
     def cuda(self, *args, **kwargs):
-        from tinytensor._device import _no_cuda
         _no_cuda()
 
     # ---- dtype conversion -----------------------------------------------------------------
     def to(self, *args, **kwargs):
         """Convert dtype (and accept device='cpu'): returns self when nothing changes."""
-        from tinytensor._device import _parse_to
         dtype, copy = _parse_to(self, args, kwargs)
         if dtype is None or dtype == self.dtype:
             return self.clone() if copy else self
-        from tinytensor.ops.movement import ToCopy
-        return ToCopy.apply(self, dtype)
+        return _movement.ToCopy.apply(self, dtype)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """The legacy type name ('torch.FloatTensor'), or a cast to dtype."""
         if dtype is None:
             return _C.legacy_type_name(self)
         if isinstance(dtype, str):
-            from tinytensor._device import _dtype_from_legacy_name
             dtype = _dtype_from_legacy_name(dtype)
         return self.to(dtype)
 
@@ -394,3 +390,4 @@ _C.set_tensor_type(Tensor, Size)
 from tinytensor.autograd.function import (current_grad_fn as _current_grad_fn,  # noqa: E402
                                           _accumulator as _leaf_accumulator)
 from tinytensor.autograd.inplace import setitem_with_grad as _setitem_with_grad  # noqa: E402
+from tinytensor.ops import movement as _movement  # noqa: E402  (imports Tensor: after it)
