@@ -201,12 +201,18 @@ FLOGADDEXP(double, flogaddexp_d)
                 o[i] = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                          \
             }                                                                              \
         } else {                                                                           \
+            /* Note [strides in locals]: a store through a char pointer may alias     \
+             * step[] and *ex as far as the compiler knows (-fno-strict-aliasing), so it \
+             * reloaded them after every element; copied to locals, x.t() + y at 1e5   \
+             * float32 went from 1.8x torch to 1.2-1.6x. */                             \
             char *o = ptr[0];                                                              \
             const char *a = ptr[1], *b = ptr[2];                                           \
-            for (int64_t i = 0; i < n; i++, o += step[0], a += step[1], b += step[2]) {    \
+            const int64_t s0 = step[0], s1 = step[1], s2 = step[2];                        \
+            const bool b_is_value = ex->args.b_is_value;                                   \
+            const C b_value = b_is_value ? (C)ex->args.b_value : (C)0;                     \
+            for (int64_t i = 0; i < n; i++, o += s0, a += s1, b += s2) {                   \
                 C x = LOAD_##sfx(*(const T *)a);                                           \
-                C y = ex->args.b_is_value ? (C)ex->args.b_value                            \
-                                          : (C)LOAD_##sfx(*(const T *)b);                  \
+                C y = b_is_value ? b_value : (C)LOAD_##sfx(*(const T *)b);                 \
                 *(OT *)o = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                      \
             }                                                                              \
         }                                                                                  \

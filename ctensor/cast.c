@@ -122,7 +122,8 @@ bf16_cast(float f)
             for (int64_t i = 0; i < n; i++)                                           \
                 out[i] = STORE(to, KIND_##from, LOAD_##from(in + i));                 \
         } else {                                                                      \
-            for (int64_t i = 0; i < n; i++, o += step[0], a += step[1])               \
+            const int64_t s0 = step[0], s1 = step[1];   /* Note [strides in locals] */\
+            for (int64_t i = 0; i < n; i++, o += s0, a += s1)                         \
                 *(to_t *)o = STORE(to, KIND_##from, LOAD_##from(a));                  \
         }                                                                             \
     }
@@ -262,7 +263,8 @@ tt_cast_loop(tt_dtype to, tt_dtype from)
         } else {                                                                      \
             char *o = ptr[0];                                                         \
             const char *a = ptr[1];                                                   \
-            for (int64_t i = 0; i < n; i++, o += step[0], a += step[1])               \
+            const int64_t s0 = step[0], s1 = step[1];   /* Note [strides in locals] */\
+            for (int64_t i = 0; i < n; i++, o += s0, a += s1)                         \
                 *(T *)o = *(const T *)a;                                              \
         }                                                                             \
     }

@@ -262,7 +262,8 @@ round_bf16_if(float v, int is_bf16)
         } else {                                                                           \
             char *o = ptr[0];                                                              \
             const char *a = ptr[1];                                                        \
-            for (int64_t i = 0; i < n; i++, o += step[0], a += step[1]) {                  \
+            const int64_t s0 = step[0], s1 = step[1];   /* Note [strides in locals] */     \
+            for (int64_t i = 0; i < n; i++, o += s0, a += s1) {                            \
                 C x = LOAD_##sfx(*(const T *)a);                                           \
                 *(OT *)o = STORE_##out(sfx, PICK_##KIND(eb, ei, ef));                      \
             }                                                                              \
