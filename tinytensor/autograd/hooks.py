@@ -9,9 +9,11 @@ class RemovableHandle:
 
     __slots__ = ("_hooks", "id")
 
-    def __init__(self, hooks, fn):
+    def __init__(self, hooks, fn, prepend=False):
         self.id = _next_id()
         hooks[self.id] = fn
+        if prepend:                             # hooks is an OrderedDict then
+            hooks.move_to_end(self.id, last=False)
         self._hooks = hooks
 
     def remove(self):

@@ -219,28 +219,16 @@ class Optimizer:
         return RemovableHandle(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook, prepend=False):
-        handle = RemovableHandle(self._optimizer_state_dict_pre_hooks, hook)
-        if prepend:
-            self._optimizer_state_dict_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return RemovableHandle(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook, prepend=False):
-        handle = RemovableHandle(self._optimizer_state_dict_post_hooks, hook)
-        if prepend:
-            self._optimizer_state_dict_post_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return RemovableHandle(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook, prepend=False):
-        handle = RemovableHandle(self._optimizer_load_state_dict_pre_hooks, hook)
-        if prepend:
-            self._optimizer_load_state_dict_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return RemovableHandle(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
-        handle = RemovableHandle(self._optimizer_load_state_dict_post_hooks, hook)
-        if prepend:
-            self._optimizer_load_state_dict_post_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return RemovableHandle(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # ---- state_dict -----------------------------------------------------------------------------
     def state_dict(self):

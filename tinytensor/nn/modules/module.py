@@ -242,23 +242,19 @@ class Module:
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call hook(module, args) before forward; it may return replacement args."""
-        handle = RemovableHandle(self._forward_pre_hooks, hook)
+        handle = RemovableHandle(self._forward_pre_hooks, hook, prepend)
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
                               always_call=False):
         """Call hook(module, args, output) after forward; it may return a new output."""
-        handle = RemovableHandle(self._forward_hooks, hook)
+        handle = RemovableHandle(self._forward_hooks, hook, prepend)
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
             self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_backward_hook(self, hook):
@@ -270,20 +266,14 @@ class Module:
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
         """Call hook(module, grad_output) before grad_input is computed; it may replace it."""
-        handle = RemovableHandle(self._backward_pre_hooks, hook)
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return RemovableHandle(self._backward_pre_hooks, hook, prepend)
 
     def register_full_backward_hook(self, hook, prepend=False):
         """Call hook(module, grad_input, grad_output) in backward; it may replace grad_input."""
         if self._is_full_backward_hook is False:
             raise RuntimeError(_MIXED_BACKWARD_HOOKS)
         self._is_full_backward_hook = True
-        handle = RemovableHandle(self._backward_hooks, hook)
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return RemovableHandle(self._backward_hooks, hook, prepend)
 
     # ---- registration ---------------------------------------------------------------------
     def register_buffer(self, name, tensor, persistent=True):
