@@ -1321,7 +1321,8 @@ sum_via_float(const tt_view *out, const tt_view *in)
  * reached an output, and FMAX and vmax above copy both.  Its max()/min() over a whole
  * tensor of more than one element end in an all-ones NaN on its serial path (computed
  * in float32 for 16-bit floats, then cast: -NaN for float16, the default NaN for
- * bfloat16); torch_nan_bits applies that to the result of amax/amin. */
+ * bfloat16, which STORE_bf16 already writes); torch_nan_bits applies that to the result
+ * of amax/amin. */
 #define NAN_BITS_LOOP(name, U, ISNAN, BITS)                                              \
     static void name(char **ptr, const int64_t *step, int64_t n, const void *extra)     \
     {                                                                                  \
@@ -1335,8 +1336,6 @@ sum_via_float(const tt_view *out, const tt_view *in)
 #define ISNAN32(b) (((b) & 0x7fffffffu) > 0x7f800000u)
 #define ISNAN64(b) (((b) & 0x7fffffffffffffffull) > 0x7ff0000000000000ull)
 #define ISNAN16(b) (((b) & 0x7fffu) > 0x7c00u)
-#define ISNANB16(b) (((b) & 0x7fffu) > 0x7f80u)
-NAN_BITS_LOOP(nan_default_bf16, uint16_t, ISNANB16, 0x7fc0u)
 NAN_BITS_LOOP(nan_ones_f32, uint32_t, ISNAN32, 0xffffffffu)
 NAN_BITS_LOOP(nan_ones_f64, uint64_t, ISNAN64, ~0ull)
 NAN_BITS_LOOP(nan_ones_f16, uint16_t, ISNAN16, 0xfe00u)
@@ -1349,7 +1348,6 @@ torch_nan_bits(const tt_view *out)
     case TT_FLOAT32: loop = nan_ones_f32; break;
     case TT_FLOAT64: loop = nan_ones_f64; break;
     case TT_FLOAT16: loop = nan_ones_f16; break;
-    case TT_BFLOAT16: loop = nan_default_bf16; break;
     default: return TT_OK;
     }
     const tt_view *self = out;
