@@ -386,20 +386,19 @@ cpdef wire_fresh_output(ctx, TensorBase out, tuple args):
 # every node once per backward; on tensors of 10 elements the Python frames of that
 # bookkeeping (make the node, list its edges, switch grad mode, wire the output; count
 # dependencies, order ready nodes, sum gradients into buffers) cost more than the math.
-# So the common case runs here: `record` is Function.apply when nothing is unusual (no
-# anomaly mode, no setup_context, one fresh output, nothing dirty), `run_plain_backward`
-# is the engine when no node or leaf on the graph has a hook and no input is captured.
-# Both only move objects around and call the Python that decides: the op's forward and
-# backward formulas, the leaf's AccumulateGrad, function._record / engine._execute for
-# everything else (which they hand over to before doing anything).  autograd/function.py
-# and engine.py hold the readable versions of the same steps.
+# So they run here: `record` is Function.apply (it wires one fresh output itself and
+# hands tuples, dirty or non-differentiable outputs to function._finish_record), and
+# `run_plain_backward` is the engine when no node or leaf on the graph has a hook and no
+# input is captured.  Both only move objects around and call the Python that decides:
+# the op's forward and backward formulas, the leaf's AccumulateGrad, engine._execute for
+# every other graph (which it hands over to before doing anything); engine.py holds the
+# readable version of the backward walk.
 
 from heapq import heappush, heappop
 from cpython.weakref cimport PyWeakref_NewRef
 
 cdef object NO_CTX = None           # forward's ctx when not recording (NoGradCtx below)
 cdef object NEXT_SEQ = None         # function._next_seq: creation order of nodes
-cdef object PY_RECORD = None        # function._record: the general recording path
 cdef object FINISH_RECORD = None    # function._finish_record: wire a non-plain output
 cdef object DETACH_SAVED = None     # function._detach_saved_outputs
 cdef object ANOMALY = None          # the anomaly_mode module (its _enabled flag)
@@ -410,12 +409,11 @@ cdef object ACCUMULATE = None       # engine.accumulate_grad(leaf, g)
 cdef object PLAIN_FREE = None       # function.BackwardNode._free_saved (not overridden)
 
 
-def set_record_helpers(accumulate_grad_cls, next_seq, record, finish_record, detach_saved,
-                       anomaly):
+def set_record_helpers(accumulate_grad_cls, next_seq, finish_record, detach_saved, anomaly):
     """Give record the Python pieces it calls (function.py registers them)."""
-    global ACCUMULATE_GRAD, NEXT_SEQ, PY_RECORD, FINISH_RECORD, DETACH_SAVED, ANOMALY
-    ACCUMULATE_GRAD, NEXT_SEQ, PY_RECORD, FINISH_RECORD, DETACH_SAVED, ANOMALY = (
-        accumulate_grad_cls, next_seq, record, finish_record, detach_saved, anomaly)
+    global ACCUMULATE_GRAD, NEXT_SEQ, FINISH_RECORD, DETACH_SAVED, ANOMALY
+    ACCUMULATE_GRAD, NEXT_SEQ, FINISH_RECORD, DETACH_SAVED, ANOMALY = (
+        accumulate_grad_cls, next_seq, finish_record, detach_saved, anomaly)
 
 
 def set_engine_helpers(plain_backward, plain_free, fit_to_input, accumulate):
@@ -487,22 +485,31 @@ def unpack_saved(node):
 
 def record(cls, *args, **kwargs):
     """Function.apply: forward, and when an input needs grad, a node for its output."""
-    global tt_grad_enabled
     if not any_needs_grad(args):
         if cls._separate_setup:
             return cls.forward(*args, **kwargs)
         return cls.forward(NO_CTX, *args, **kwargs)
-    if cls._separate_setup or ANOMALY._enabled:
-        return PY_RECORD(cls, args, kwargs)
+    return record_node(cls, args, kwargs)
+
+
+cpdef record_node(cls, tuple args, dict kwargs):
+    """Run forward with a real ctx (a node of cls) and wire its outputs into the graph."""
+    global tt_grad_enabled
     ctx = cls._node_cls()
     ctx._seq = NEXT_SEQ()
     ctx.next_functions, ctx._edge_args, ctx._input_meta = collect_edges(
         args, cls.numbers_are_inputs)
     ctx._nargs = len(args)
+    if ANOMALY._enabled:
+        ctx._forward_trace = ANOMALY.forward_trace()
     cdef int prev = tt_grad_enabled
     tt_grad_enabled = 0
     try:
-        out = cls.forward(ctx, *args, **kwargs)
+        if cls._separate_setup:
+            out = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, out)
+        else:
+            out = cls.forward(ctx, *args, **kwargs)
     finally:
         tt_grad_enabled = prev
     if type(out) is tuple or not isinstance(out, TensorBase) or ctx._dirty or \

@@ -30,9 +30,6 @@ from tinytensor.autograd.hooks import RemovableHandle
 
 _next_seq = itertools.count().__next__      # creation order: later nodes run first
 _align_grads = _C.align_grads
-_collect_edges = _C.collect_edges
-_set_grad_enabled = _C._set_grad_enabled
-_wire_fresh_output = _C.wire_fresh_output
 
 
 class Node:
@@ -294,42 +291,20 @@ class Function:
     # apply(*args, **kwargs): forward, with a node recorded when grad mode is on and a
     # tensor argument requires grad.  It runs for every op, so it is _C.record, the C
     # loop of Note [autograd fast loops]: forward alone when nothing records, else
-    # _record's steps below, handing anything unusual to _record / _finish_record.
+    # _record below.
     apply = classmethod(_C.record)
 
 
-def _record(cls, args, kwargs):
-    """Run forward with a real ctx and wire its outputs into the graph."""
-    ctx = cls._node_cls()
-    ctx._seq = _next_seq()
-    # the edge of each argument, which arguments own one, their (shape, dtype): one C
-    # loop (Note [recording bookkeeping] in _fast.pxi), decisions left to _edge's rules
-    ctx.next_functions, ctx._edge_args, ctx._input_meta = _collect_edges(
-        args, cls.numbers_are_inputs)
-    ctx._nargs = len(args)
-    if _anomaly._enabled:
-        ctx._forward_trace = _anomaly.forward_trace()
-    prev = _set_grad_enabled(False)
-    try:
-        if cls._separate_setup:
-            out = cls.forward(*args, **kwargs)
-            cls.setup_context(ctx, args, out)
-        else:
-            out = cls.forward(ctx, *args, **kwargs)
-    finally:
-        _set_grad_enabled(prev)
-    return _finish_record(ctx, out, args)
+# Run forward with a real ctx (a node of cls) and wire its outputs into the graph: make
+# the node, list its edges (collect_edges), forward with grad mode off, then wire the
+# output.  A C function (Note [autograd fast loops] in _fast.pxi), as every recorded op
+# pays for it; it hands tuples, dirty and non-differentiable outputs to _finish_record.
+_record = _C.record_node
 
 
 def _finish_record(ctx, out, args):
-    """Wire forward's output(s) into the graph as outputs of node ctx."""
-    if type(out) is not tuple and isinstance(out, _C.TensorBase) and not ctx._dirty \
-            and not ctx._non_differentiable and _wire_fresh_output(ctx, out, args):
-        for t in ctx._saved:    # the common case, one new output: only it can be saved
-            if t is out:
-                _detach_saved_outputs(ctx)
-                break
-        return out
+    """Wire forward's output(s) into the graph as outputs of node ctx (record_node wires
+    a single fresh output itself)."""
     if isinstance(out, tuple):
         ctx._num_outputs = len(out)
         return tuple(_wire_outputs(ctx, list(out), args))
@@ -442,8 +417,8 @@ class Variable:
 
 
 _C.set_edge_helpers(_accumulator, current_grad_fn)
-_C.set_record_helpers(AccumulateGrad, _next_seq, _record, _finish_record,
-                      _detach_saved_outputs, _anomaly)
+_C.set_record_helpers(AccumulateGrad, _next_seq, _finish_record, _detach_saved_outputs,
+                      _anomaly)
 
 __all__ = ["Function", "Node", "AccumulateGrad", "BackwardNode", "once_differentiable",
            "current_grad_fn", "Variable"]
