@@ -69,11 +69,12 @@ FTERNARY(double, d)
         } else {                                                                           \
             char *o = ptr[0];                                                              \
             const char *a = ptr[1], *b = ptr[2], *c = ptr[3];                              \
-            for (int64_t i = 0; i < n;                                                     \
-                 i++, o += step[0], a += step[1], b += step[2], c += step[3]) {            \
+            const int64_t s0 = step[0], s1 = step[1], s2 = step[2], s3 = step[3];         \
+            const bool c_is_value = ex->args.c_is_value;    /* Note [strides in locals] */ \
+            const C c_value = c_is_value ? (C)ex->args.c_value : (C)0;                     \
+            for (int64_t i = 0; i < n; i++, o += s0, a += s1, b += s2, c += s3) {          \
                 C x = LOAD_##sfx(*(const T *)a), y = LOAD_##sfx(*(const T *)b);            \
-                C z = ex->args.c_is_value ? (C)ex->args.c_value                            \
-                                          : (C)LOAD_##sfx(*(const T *)c);                  \
+                C z = c_is_value ? c_value : (C)LOAD_##sfx(*(const T *)c);                 \
                 *(T *)o = STORE_SAME_##sfx(CALL(PICK3_##KIND, EXPR_##name));               \
             }                                                                              \
         }                                                                                  \
@@ -98,8 +99,8 @@ TT_DTYPES(STAMP_DTYPE)
         } else {                                                                       \
             char *o = ptr[0];                                                          \
             const char *m = ptr[1], *a = ptr[2], *b = ptr[3];                          \
-            for (int64_t i = 0; i < n;                                                 \
-                 i++, o += step[0], m += step[1], a += step[2], b += step[3])          \
+            const int64_t s0 = step[0], s1 = step[1], s2 = step[2], s3 = step[3];     \
+            for (int64_t i = 0; i < n; i++, o += s0, m += s1, a += s2, b += s3)        \
                 *(T *)o = *(const bool *)m ? *(const T *)a : *(const T *)b;            \
         }                                                                              \
     }
